@@ -1,0 +1,3 @@
+"""Interview Trainer: rehearse technical interviews out loud."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,56 @@
+"""The `trainer` command line: the same core as the app, one sub-command per task."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from trainer import __version__
+
+
+class UserError(Exception):
+    """A mistake the user can fix (unknown deck, bad file): printed as one line, exit status 2, no traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from trainer.cli import asr_commands, deck_commands, speech_commands
+
+    parser = argparse.ArgumentParser(
+        prog="trainer",
+        description="Rehearse technical interviews out loud. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    deck_commands.register(commands)
+    speech_commands.register(commands)
+    asr_commands.register(commands)
+    return parser
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run one command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.command is None:
+        return open_app()
+    try:
+        status: int = args.func(args)
+    except UserError as exc:
+        print(f"trainer: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("trainer: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+def open_app() -> int:
+    """Open the desktop app (imports Qt only here, so the CLI stays light)."""
+    try:
+        from trainer.ui.app import main as app_main
+    except ImportError as exc:
+        print(f"trainer: the desktop app is not available ({exc}); see `trainer --help`", file=sys.stderr)
+        return 1
+    status: int = app_main()
+    return status

@@ -1,0 +1,272 @@
+"""Text normalisation that survives speech recognition output.
+
+Whisper writes "fast API" for FastAPI, "four twenty two" for 422, "Pydantic's" and "use_cache" in many shapes.
+Scoring and statistics compare words, not characters, so everything here works on tokens that remember where
+they came from in the original text (for highlighting the span that matched).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Letters and digits; apostrophes inside a word keep it whole ("don't"), everything else separates
+# (hyphens, underscores, dots, slashes: "use_cache" -> "use cache", "v1->v2" -> "v1 v2").
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A normalised word and the character span it came from in the original text."""
+
+    text: str
+    start: int
+    end: int
+
+
+_UNITS = {
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS, **_SCALES}
+
+
+def fold(word: str) -> str:
+    """Lower case without accents or typographic apostrophes: 'Café’s' -> "cafe's"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
+
+
+def tokenize(text: str) -> list[Token]:
+    """Normalised tokens with their spans; runs of number words become one digit token ('four twenty two')."""
+    raw = [Token(_strip_possessive(fold(m.group())), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return _join_numbers(raw)
+
+
+def normalize_phrase(text: str) -> str:
+    """The tokens of a phrase joined by single spaces: the form used to compare phrases for equality."""
+    return " ".join(t.text for t in tokenize(text))
+
+
+def _join_numbers(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        words: list[str] = []
+        while j < len(tokens):
+            word = tokens[j].text
+            if word in _NUMBER_WORDS and not (word == "oh" and not words):
+                words.append(word)
+                j += 1
+            elif word == "and" and words and j + 1 < len(tokens) and tokens[j + 1].text in _NUMBER_WORDS:
+                j += 1  # "four hundred and twenty"
+            else:
+                break
+        value = _number_value(words) if words else None
+        if value is None:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(Token(value, tokens[i].start, tokens[j - 1].end))
+            i = j
+    return out
+
+
+def _number_value(words: list[str]) -> str | None:
+    """Digits for a run of number words, or None when it is a lone word better kept as a word ('one')."""
+    if len(words) == 1 and words[0] in _UNITS | _SCALES:
+        # "one", "two": usually not numbers in speech ("one request", "the two of them"); keep the word.
+        return None
+    if any(w in _SCALES for w in words):
+        total, current = 0, 0
+        for w in words:
+            if w in _SCALES:
+                scale = _SCALES[w]
+                current = max(current, 1) * scale
+                if scale >= 1000:
+                    total, current = total + current, 0
+            else:
+                current += _NUMBER_WORDS[w]
+        return str(total + current)
+    # Said digit by digit or in pairs: "four oh four" -> 404, "four twenty two" -> 422, "nineteen ninety".
+    chunks: list[str] = []
+    k = 0
+    while k < len(words):
+        w = words[k]
+        if w in _TENS and k + 1 < len(words) and words[k + 1] in _UNITS and words[k + 1] not in ("zero", "oh"):
+            chunks.append(str(_TENS[w] + _UNITS[words[k + 1]]))
+            k += 2
+        else:
+            chunks.append(str(_NUMBER_WORDS[w]))
+            k += 1
+    return "".join(chunks)
+
+
+_SUFFIXES = ("ational", "ations", "ation", "ings", "ing", "edly", "ied", "ies", "ed", "es", "s", "ly", "e")
+
+
+def stem(word: str) -> str:
+    """A light stem so 'validation', 'validated' and 'validates' compare close ('valid', 'validat')."""
+    if word.isdigit() or len(word) <= 4:
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                continue
+            if suffix == "es" and not word.endswith(("sses", "xes", "ches", "shes", "zes")):
+                continue
+            if suffix in ("ies", "ied"):
+                return word[: -len(suffix)] + "y"
+            return word[: -len(suffix)]
+    return word
+
+
+#: Words that carry no idea of their own; a key point is matched on the rest.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "into",
+        "onto",
+        "out",
+        "up",
+        "down",
+        "over",
+        "under",
+        "about",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "have",
+        "has",
+        "had",
+        "having",
+        "it",
+        "its",
+        "it's",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "i",
+        "me",
+        "my",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "each",
+        "both",
+        "either",
+        "some",
+        "such",
+        "no",
+        "not",
+        "only",
+        "own",
+        "same",
+        "too",
+        "very",
+        "can",
+        "will",
+        "just",
+        "should",
+        "would",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "also",
+        "via",
+        "per",
+        "etc",
+        "like",
+        "one",
+        "get",
+        "gets",
+        "got",
+        "make",
+        "makes",
+        "made",
+        "use",
+        "uses",
+        "used",
+        "using",
+        "thing",
+        "things",
+        "way",
+        "instead",
+        "equals",
+        "equal",
+        "true",
+    ]
+)
