@@ -7,6 +7,7 @@ they came from in the original text (for highlighting the span that matched).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,10 +52,25 @@ def _strip_possessive(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word
 
 
+_CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "is"}
+
+
+def _words(text: str) -> list[Token]:
+    """Folded words; "doesn't" becomes "does" + "not" so a negation is a word of its own."""
+    tokens: list[Token] = []
+    for match in _WORD.finditer(text):
+        word = _strip_possessive(fold(match.group()))
+        if word.endswith("n't"):
+            tokens.append(Token(_CONTRACTIONS.get(word, word[:-3]), match.start(), match.end()))
+            tokens.append(Token("not", match.start(), match.end()))
+        else:
+            tokens.append(Token(word, match.start(), match.end()))
+    return tokens
+
+
 def tokenize(text: str) -> list[Token]:
     """Normalised tokens with their spans; runs of number words become one digit token ('four twenty two')."""
-    raw = [Token(_strip_possessive(fold(m.group())), m.start(), m.end()) for m in _WORD.finditer(text)]
-    return _join_numbers(raw)
+    return _join_numbers(_words(text))
 
 
 def normalize_phrase(text: str) -> str:
@@ -120,6 +136,7 @@ def _number_value(words: list[str]) -> str | None:
 _SUFFIXES = ("ational", "ations", "ation", "ings", "ing", "edly", "ied", "ies", "ed", "es", "s", "ly", "e")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stem so 'validation', 'validated' and 'validates' compare close ('valid', 'validat')."""
     if word.isdigit() or len(word) <= 4:
@@ -136,137 +153,16 @@ def stem(word: str) -> str:
     return word
 
 
-#: Words that carry no idea of their own; a key point is matched on the rest.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "then",
-        "so",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "there",
-        "here",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "without",
-        "into",
-        "onto",
-        "out",
-        "up",
-        "down",
-        "over",
-        "under",
-        "about",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "done",
-        "have",
-        "has",
-        "had",
-        "having",
-        "it",
-        "its",
-        "it's",
-        "they",
-        "them",
-        "their",
-        "theirs",
-        "you",
-        "your",
-        "yours",
-        "we",
-        "our",
-        "us",
-        "i",
-        "me",
-        "my",
-        "he",
-        "she",
-        "his",
-        "her",
-        "him",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "each",
-        "both",
-        "either",
-        "some",
-        "such",
-        "no",
-        "not",
-        "only",
-        "own",
-        "same",
-        "too",
-        "very",
-        "can",
-        "will",
-        "just",
-        "should",
-        "would",
-        "could",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "also",
-        "via",
-        "per",
-        "etc",
-        "like",
-        "one",
-        "get",
-        "gets",
-        "got",
-        "make",
-        "makes",
-        "made",
-        "use",
-        "uses",
-        "used",
-        "using",
-        "thing",
-        "things",
-        "way",
-        "instead",
-        "equals",
-        "equal",
-        "true",
-    ]
-)
+#: Words that turn a point into its opposite: a point with one is not made by a sentence without it.
+NEGATIONS = frozenset({"not", "no", "never", "without", "cannot", "nothing"})
+
+#: Words that carry no idea of their own; a key point is matched on the rest. Negations are never here.
+_STOPWORD_TEXT = """
+    a an the and or but if then so than that this these those there here of to in on at by for from with
+    into onto out up down over under about as is are was were be been being am do does did doing
+    done have has had having it its it's they them their theirs you your yours we our us i me my he she
+    his her him which who whom whose what when where why how all any each both either some such
+    own too very can will just should would could may might must shall also via etc like
+    get gets got make makes made use uses used using thing things way instead equals equal true
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split()) - NEGATIONS

@@ -17,14 +17,16 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from trainer.deck import Card, KeyPoint
-from trainer.normalize import STOPWORDS, Token, stem, tokenize
+from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem, tokenize
 
-#: A point is hit when its best phrase reaches this similarity.
-HIT_THRESHOLD = 67.0
+#: A point is hit when its best phrase reaches this similarity: two of three content words, three of four.
+HIT_THRESHOLD = 66.0
 #: Two words match when their stems are at least this similar (rapidfuzz ratio).
 WORD_THRESHOLD = 80.0
-#: Words of this length or shorter must match exactly ("api" is not "app").
-SHORT_WORD = 3
+#: Words of this length or shorter must match exactly ("api" is not "app", "dict" is not "direct").
+SHORT_WORD = 4
+#: Transcript words joined into one must match a key word this closely ("fast api" -> "fastapi").
+JOINED_THRESHOLD = 90.0
 #: Transcript words joined to match one key word: "a sync" -> "async", "fast api" -> "fastapi".
 MAX_JOIN = 3
 
@@ -121,13 +123,22 @@ def _candidates(tokens: list[Token]) -> list[_Candidate]:
     return found
 
 
-def _word_similarity(matrix: Any, keys: list[str], cands: list[_Candidate]) -> None:
-    """Zero the similarities that fuzzy ratio over-rewards: short words and numbers must match exactly."""
+def _word_similarity(
+    matrix: Any, keys: list[str], key_stems: list[str], cands: list[_Candidate], cand_stems: list[str]
+) -> None:
+    """Zero the similarities that fuzzy ratio over-rewards.
+
+    Short words and numbers must match exactly, and words joined from several transcript words must match
+    closely ("call call" is not "callable").
+    """
     for ki, key in enumerate(keys):
-        if len(key) <= SHORT_WORD or key.isdigit():
-            for ci, cand in enumerate(cands):
-                if matrix[ki, ci] and cand.text != key:
-                    matrix[ki, ci] = 0
+        exact = len(key_stems[ki]) <= SHORT_WORD or key.isdigit()
+        for ci in matrix[ki].nonzero()[0]:
+            cand = cands[ci]
+            if (exact and cand_stems[ci] != key_stems[ki]) or (
+                cand.last > cand.first and matrix[ki, ci] < JOINED_THRESHOLD
+            ):
+                matrix[ki, ci] = 0
 
 
 def score_answer(card: Card, transcript: str) -> ScoreResult:
@@ -137,14 +148,10 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
     phrases = {p: [_content(tokenize(phrase)) for phrase in point.phrases] for p, point in enumerate(card.key_points)}
     keys = sorted({word for alternatives in phrases.values() for words in alternatives for word in words})
     if cands and keys:
-        matrix = cdist(
-            [stem(k) for k in keys],
-            [stem(c.text) for c in cands],
-            scorer=fuzz.ratio,
-            score_cutoff=WORD_THRESHOLD,
-            dtype=None,
-        )
-        _word_similarity(matrix, keys, cands)
+        key_stems = [stem(k) for k in keys]
+        cand_stems = [stem(c.text) for c in cands]
+        matrix = cdist(key_stems, cand_stems, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, dtype=None)
+        _word_similarity(matrix, keys, key_stems, cands, cand_stems)
     else:
         matrix = None
     key_index = {k: i for i, k in enumerate(keys)}
@@ -177,19 +184,28 @@ def _best_window(
         row = matrix[key_index[word]]
         places.append([(cands[c].first, cands[c].last, float(row[c])) for c in row.nonzero()[0]])
     width = max(8, 3 * len(words))
+    negated = [i for i, word in enumerate(words) if word in NEGATIONS]
     starts = sorted({first for hits in places for first, _, _ in hits})
     best_total, best_span = 0.0, None
     for start in starts:
         total = 0.0
-        first_tok, last_tok = None, None
-        for hits in places:
-            inside = [(sim, f, last) for f, last, sim in hits if start <= f and last < start + width]
+        used: set[int] = set()  # a transcript word serves one key word: "dependencies of dependencies" needs two
+        matched: set[int] = set()
+        for index, hits in enumerate(places):
+            inside = [
+                (sim, f, last)
+                for f, last, sim in hits
+                if start <= f and last < start + width and used.isdisjoint(range(f, last + 1))
+            ]
             if inside:
                 sim, f, last = max(inside)
                 total += sim
-                first_tok = f if first_tok is None else min(first_tok, f)
-                last_tok = last if last_tok is None else max(last_tok, last)
-        if total > best_total and first_tok is not None and last_tok is not None:
+                used.update(range(f, last + 1))
+                matched.add(index)
+        if negated and not matched.issuperset(negated):
+            # "not cached across requests" is not made by "cached across requests".
+            total = min(total, (HIT_THRESHOLD - 1) * len(words))
+        if total > best_total and used:
             best_total = total
-            best_span = (tokens[first_tok].start, tokens[last_tok].end)
+            best_span = (tokens[min(used)].start, tokens[max(used)].end)
     return best_total / len(words), best_span

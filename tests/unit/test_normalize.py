@@ -21,7 +21,7 @@ from trainer.normalize import normalize_phrase, stem, tokenize
         ("HTTP four hundred", "http 400"),
         ("one request at a time", "one request at a time"),
         ("status 422 not 400", "status 422 not 400"),
-        ("don’t block", "don't block"),
+        ("don’t block, can't wait", "do not block can not wait"),
     ],
 )
 def test_normalize_phrase(said: str, normal: str) -> None:

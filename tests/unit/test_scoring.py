@@ -88,3 +88,21 @@ def test_manual_corrections_change_the_score_and_are_marked() -> None:
 def test_deterministic() -> None:
     text = "A 422 means the request validation failed against the Pydantic model."
     assert score_answer(CARD, text) == score_answer(CARD, text)
+
+
+def test_a_negated_point_is_not_made_by_saying_the_opposite() -> None:
+    card = Card("c", "q", "a", (KeyPoint("not cached across requests"),), ("tricky",))
+    assert not score_answer(card, "The result is cached across requests.").points[0].hit
+    assert score_answer(card, "It isn't cached across requests, each request calls it again.").points[0].hit
+
+
+def test_a_repeated_word_needs_to_be_said_twice() -> None:
+    card = Card("c", "q", "a", (KeyPoint("dependencies of dependencies"),), ("theory",))
+    assert not score_answer(card, "It is a dependency.").points[0].hit
+    assert score_answer(card, "A dependency can have dependencies of its own.").points[0].hit
+
+
+def test_short_words_and_joined_words_must_match_closely() -> None:
+    card = Card("c", "q", "a", (KeyPoint("dict"), KeyPoint("callable")), ("basics",))
+    result = score_answer(card, "Call it directly, call call.")
+    assert [p.hit for p in result.points] == [False, False]

@@ -33,5 +33,5 @@ def test_strong_beats_partial_beats_off_topic(card_id: str) -> None:
 def test_key_point_verdicts_agree_with_the_labels() -> None:
     quality, _ = evaluate(ANSWERS)
     assert quality.ranking_accuracy == 1.0
-    assert quality.precision >= 0.9, quality
-    assert quality.recall >= 0.85, quality
+    assert quality.precision >= 0.95, quality
+    assert quality.recall >= 0.95, quality
