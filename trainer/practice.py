@@ -1,0 +1,110 @@
+"""The path of one answer, shared by the app and the command line: which card comes next, and how a
+recorded answer becomes a scored attempt.
+
+`transcribe_attempt` is the only place that turns audio into a score, so the first transcription, the
+command line and "Transcribe again" in the review behave identically.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Sequence
+
+from trainer.asr.base import ASRError, Transcriber, TranscriptionCancelled
+from trainer.deck import Card, Deck
+from trainer.storage import ORDERS, Attempt, Status, Store
+
+log = logging.getLogger(__name__)
+
+#: How many recent scores "weakest first" averages per card.
+RECENT_ATTEMPTS = 3
+
+
+def order_cards(
+    deck: Deck,
+    order: str,
+    store: Store | None = None,
+    rng: random.Random | None = None,
+    *,
+    cards: Sequence[Card] | None = None,
+) -> list[Card]:
+    """The deck's cards (or `cards`, a subset of them) in the order a session asks them.
+
+    "in-order": as in the deck. "shuffled": random (pass `rng` for a repeatable order). "weakest": lowest mean
+    of the last few scores first; cards never scored count as weakest and keep their deck order, as do ties.
+    "weakest" needs the `store`.
+    """
+    chosen = list(deck.cards if cards is None else cards)
+    if order == "in-order":
+        return chosen
+    if order == "shuffled":
+        (rng or random.Random()).shuffle(chosen)
+        return chosen
+    if order == "weakest":
+        if store is None:
+            raise ValueError("'weakest' order needs the attempts store to know recent scores")
+        recent = store.recent_scores(deck.id, RECENT_ATTEMPTS)
+        position = {card.id: i for i, card in enumerate(chosen)}
+        return sorted(chosen, key=lambda c: (recent.get(c.id, -1.0), position[c.id]))
+    raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+
+
+def time_limit_for(deck: Deck, card: Card, override: float = 0.0) -> float:
+    """Seconds to answer: the `practice.time_limit` setting when set (> 0), else the card's, else the deck's."""
+    return override if override > 0 else deck.time_limit_for(card)
+
+
+def transcribe_attempt(
+    store: Store,
+    attempt_id: int,
+    deck: Deck,
+    card: Card,
+    transcriber: Transcriber,
+    cancel: threading.Event | None = None,
+) -> Attempt:
+    """Transcribe a recorded attempt's audio, score it against `card`, and save the result.
+
+    Runs in a worker thread (it takes seconds); only the store calls are short. Returns the saved attempt:
+    "scored" on success, or "failed" with a readable `error` when the audio is missing, the engine or model
+    cannot be used (any `ASRError`) or `cancel` was set. Those are expected outcomes, not crashes, so they are
+    returned, not raised: the caller shows `attempt.error` and the audio stays for "Transcribe again". Any
+    other exception is a bug: the attempt is marked failed (so it never stays "transcribing") and the
+    exception propagates.
+    """
+    from trainer.asr import card_prompt
+    from trainer.scoring import score_answer
+    from trainer.speechstats import speech_stats
+
+    attempt = store.attempt(attempt_id)
+    if attempt.status is Status.SELF_GRADED:
+        raise ValueError(f"attempt {attempt_id} was self-graded in flashcard mode: it has no audio")
+    if attempt.audio_path is None or not attempt.audio_path.is_file():
+        where = f" ({attempt.audio_path})" if attempt.audio_path is not None else ""
+        return store.mark_failed(attempt_id, f"The recording is missing{where}; it cannot be transcribed.")
+    if cancel is not None and cancel.is_set():
+        return store.mark_failed(attempt_id, "Transcription was cancelled.")
+
+    store.mark_transcribing(attempt_id)
+    try:
+        transcript = transcriber.transcribe(
+            attempt.audio_path, prompt=card_prompt(deck, card), cancel=cancel, language=deck.language
+        )
+    except TranscriptionCancelled:
+        return store.mark_failed(attempt_id, "Transcription was cancelled.")
+    except ASRError as exc:
+        return store.mark_failed(attempt_id, f"Transcription failed: {exc}")
+    except BaseException as exc:
+        store.mark_failed(attempt_id, f"Transcription failed unexpectedly: {type(exc).__name__}: {exc}")
+        raise
+
+    try:
+        result = score_answer(card, transcript.text)
+        # The recording's own length: the transcript's can be shorter (trailing silence trimmed) or absent.
+        duration = attempt.duration if attempt.duration else transcript.duration or None
+        stats = speech_stats(transcript.text, duration)
+        return store.save_result(attempt_id, transcript, result, stats, card=card)
+    except BaseException as exc:
+        store.mark_failed(attempt_id, f"Scoring failed unexpectedly: {type(exc).__name__}: {exc}")
+        raise
