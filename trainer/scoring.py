@@ -193,12 +193,14 @@ def _best_window(
         matched: set[int] = set()
         for index, hits in enumerate(places):
             inside = [
-                (sim, f, last)
+                (sim, -f, last)
                 for f, last, sim in hits
                 if start <= f and last < start + width and used.isdisjoint(range(f, last + 1))
             ]
             if inside:
-                sim, f, last = max(inside)
+                # The best match; among equals the earliest, so the span stays tight.
+                sim, neg_first, last = max(inside)
+                f = -neg_first
                 total += sim
                 used.update(range(f, last + 1))
                 matched.add(index)

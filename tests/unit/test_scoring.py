@@ -106,3 +106,11 @@ def test_short_words_and_joined_words_must_match_closely() -> None:
     card = Card("c", "q", "a", (KeyPoint("dict"), KeyPoint("callable")), ("basics",))
     result = score_answer(card, "Call it directly, call call.")
     assert [p.hit for p in result.points] == [False, False]
+
+
+def test_span_covers_the_words_that_made_the_point_and_no_more() -> None:
+    card = Card("c", "q", "a", (KeyPoint("path parameters are required"),), ("basics",))
+    text = "Path parameters are required. A query parameter is not."
+    span = score_answer(card, text).points[0].span
+    assert span is not None
+    assert text[span[0] : span[1]] == "Path parameters are required"
