@@ -186,7 +186,7 @@ def _best_window(
     width = max(8, 3 * len(words))
     negated = [i for i, word in enumerate(words) if word in NEGATIONS]
     starts = sorted({first for hits in places for first, _, _ in hits})
-    best_total, best_span = 0.0, None
+    best_total, best_width, best_span = 0.0, 0, None
     for start in starts:
         total = 0.0
         used: set[int] = set()  # a transcript word serves one key word: "dependencies of dependencies" needs two
@@ -207,7 +207,8 @@ def _best_window(
         if negated and not matched.issuperset(negated):
             # "not cached across requests" is not made by "cached across requests".
             total = min(total, (HIT_THRESHOLD - 1) * len(words))
-        if total > best_total and used:
-            best_total = total
+        # The highest total wins; among equal totals the tightest stretch, which is what the speaker said.
+        if used and (total > best_total or (total == best_total and max(used) - min(used) < best_width)):
+            best_total, best_width = total, max(used) - min(used)
             best_span = (tokens[min(used)].start, tokens[max(used)].end)
     return best_total / len(words), best_span

@@ -114,3 +114,11 @@ def test_span_covers_the_words_that_made_the_point_and_no_more() -> None:
     span = score_answer(card, text).points[0].span
     assert span is not None
     assert text[span[0] : span[1]] == "Path parameters are required"
+
+
+def test_span_is_the_tightest_stretch_when_words_repeat() -> None:
+    card = Card("c", "q", "a", (KeyPoint("part of the URL path"),), ("basics",))
+    text = "So, a path parameter is part of the URL path itself."
+    span = score_answer(card, text).points[0].span
+    assert span is not None
+    assert text[span[0] : span[1]] == "part of the URL path"
