@@ -1,0 +1,84 @@
+"""`trainer` with no arguments: the desktop app.
+
+Start-up does the minimum before the window shows (settings, the database, deck files: milliseconds); the
+speech model and the microphone are checked in the background once the window is up.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from trainer import __version__, paths
+
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
+
+
+def app_icon() -> QIcon:
+    """The icon at every rendered size (scripts/render_icons.py), the SVG as the fallback."""
+    icon = QIcon()
+    assets = paths.assets_dir()
+    for size in ICON_SIZES:
+        png = assets / f"icon-{size}.png"
+        if png.is_file():
+            icon.addFile(str(png), QSize(size, size))
+    svg = assets / "icon.svg"
+    if icon.isNull() and svg.is_file():
+        icon.addFile(str(svg))
+    return icon
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with the names desktops use to match the window to interview-trainer.desktop."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("interview-trainer")
+    app.setApplicationDisplayName("Interview Trainer")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("interview-trainer")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the main window and run until it is closed; returns the exit status."""
+    app = make_application(argv)
+    from trainer.settings import Settings
+    from trainer.storage import StorageError, Store
+    from trainer.ui.main_window import MainWindow
+
+    settings = Settings.load()
+    try:
+        store = Store.open_default(settings)
+    except StorageError as exc:
+        QMessageBox.critical(None, "Interview Trainer", f"The attempts database cannot be opened.\n\n{exc}")
+        return 1
+    try:
+        window = MainWindow(settings, store)
+        window.show()
+        _close_on_ctrl_c(window)
+        return int(app.exec())
+    finally:
+        store.close()
+
+
+def _close_on_ctrl_c(window: QWidget) -> None:
+    """Ctrl+C in the terminal closes the window properly (jobs stopped, session ended) instead of a traceback.
+
+    Python only sees the signal when it runs some bytecode, so a light timer gives it the chance.
+    """
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

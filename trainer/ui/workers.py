@@ -1,0 +1,280 @@
+"""Background work for the window: TTS, recording, model loading, transcription.
+
+The GUI thread never blocks. Each task is a `Job` (a QRunnable, as in Buzz) that runs a plain function on a pool
+thread, never touches a widget, and reports back only through the signals of its small `JobSignals` QObject, which
+lives in the GUI thread, so the slots run there (Anki's rule). Every job carries a `threading.Event` it is asked to
+stop with; the functions here pass it on to the core (transcription's `cancel=`, the recorder's `stop()`).
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+
+class JobSignals(QObject):
+    """The only way a job talks to the GUI: queued signals, delivered in the GUI thread."""
+
+    progress = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)  # the exception
+    finished = Signal()  # after succeeded or failed, always
+
+
+class Job(QRunnable):
+    """Runs `work(job)` on a pool thread; `work` polls `job.cancelled` or passes `job.cancel_event` on."""
+
+    def __init__(self, name: str, work: Callable[[Job], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python keeps it alive until `finished` has been handled
+        self.name = name
+        self.work = work
+        self.cancel_event = threading.Event()
+        self.signals = JobSignals()
+        self.done = threading.Event()
+        self._on_cancel: list[Callable[[], None]] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (from the cancelling thread) when the job is cancelled, e.g. to stop a recorder."""
+        self._on_cancel.append(callback)
+        if self.cancelled:
+            callback()
+
+    def cancel(self) -> None:
+        """Ask the job to stop; it still reports `failed` or `succeeded`, then `finished`."""
+        if self.cancel_event.is_set():
+            return
+        self.cancel_event.set()
+        for callback in list(self._on_cancel):
+            try:
+                callback()
+            except Exception:  # a failing stop must not break the caller's cancel
+                traceback.print_exc()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self)
+        except BaseException as exc:  # reported to the GUI, which decides what to show
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.done.set()
+            self.signals.finished.emit()
+
+
+class JobRunner(QObject):
+    """Starts jobs on its own pool and keeps them alive until they report; `shutdown()` on close."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 6) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        # Recording, reading aloud, model loading and transcription may all be waiting at once.
+        self.pool.setMaxThreadCount(max_threads)
+        self.jobs: set[Job] = set()
+
+    def start(
+        self,
+        name: str,
+        work: Callable[[Job], Any],
+        *,
+        succeeded: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        progress: Callable[[Any], None] | None = None,
+        finished: Callable[[], None] | None = None,
+    ) -> Job:
+        """Run `work` in the background; the callbacks run in the GUI thread."""
+        job = Job(name, work)
+        queued = Qt.ConnectionType.QueuedConnection
+        if succeeded is not None:
+            job.signals.succeeded.connect(succeeded, queued)
+        if failed is not None:
+            job.signals.failed.connect(failed, queued)
+        if progress is not None:
+            job.signals.progress.connect(progress, queued)
+        if finished is not None:
+            job.signals.finished.connect(finished, queued)
+        job.signals.finished.connect(lambda j=job: self._forget(j), queued)
+        self.jobs.add(job)
+        self.pool.start(job)
+        return job
+
+    @Slot()
+    def _forget(self, job: Job) -> None:
+        self.jobs.discard(job)
+
+    def running(self, name: str | None = None) -> list[Job]:
+        """Jobs not yet finished, optionally only those with this name."""
+        return [j for j in self.jobs if not j.done.is_set() and (name is None or j.name == name)]
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel every job and wait for the pool; True when all stopped in time."""
+        for job in list(self.jobs):
+            job.cancel()
+        return bool(self.pool.waitForDone(timeout_ms))
+
+
+# --- the work itself: plain functions of a Job, no Qt widgets ---------------------------------------------
+
+
+def load_model_work(engine: str, model: str) -> Callable[[Job], Any]:
+    """Load the speech model (imports faster-whisper here, off the GUI thread)."""
+
+    def work(job: Job) -> Any:
+        from trainer.asr import load_transcriber
+
+        return load_transcriber(engine=engine, model=model)
+
+    return work
+
+
+def transcribe_work(transcriber: Any, audio: Path, prompt: str | None) -> Callable[[Job], Any]:
+    """Transcribe a finished recording; cancelling raises TranscriptionCancelled from the engine."""
+
+    def work(job: Job) -> Any:
+        return transcriber.transcribe(audio, prompt=prompt, cancel=job.cancel_event)
+
+    return work
+
+
+def record_work(recorder_factory: Callable[[Callable[[float, float], None]], Any]) -> Callable[[Job], Any]:
+    """Record until the recorder stops itself (time limit, silence) or the job is cancelled (Space).
+
+    `recorder_factory(on_level)` builds a `trainer.audio.Recorder`; levels (dBFS) arrive on the audio thread
+    and are forwarded as `progress` signals, never drawn from there. Cancelling only *asks* the recorder to
+    stop (`request_stop`), so the GUI thread never waits for the file to be closed.
+    """
+
+    def work(job: Job) -> Any:
+        def on_level(rms_db: float, peak_db: float) -> None:
+            job.signals.progress.emit((float(rms_db), float(peak_db)))
+
+        recorder = recorder_factory(on_level)
+        job.on_cancel(lambda: recorder.request_stop("user"))
+        recorder.start()
+        if job.cancelled:
+            recorder.request_stop("user")
+        return recorder.wait()
+
+    return work
+
+
+def speak_work(speaker_factory: Callable[[], Any], text: str) -> Callable[[Job], Any]:
+    """Read `text` aloud and wait for the end; cancelling cuts the voice off without waiting for it.
+
+    Raises RuntimeError with the speaker's own reason (e.g. no sound server) when nothing could be played.
+    """
+
+    def work(job: Job) -> Any:
+        speaker = speaker_factory()
+        try:
+            job.on_cancel(lambda: speaker.stop(timeout=0))
+            if job.cancelled:
+                return None
+            speaker.say(text)
+            while not speaker.wait(0.1):
+                if job.cancelled:
+                    break
+            error = getattr(speaker, "last_error", None)
+            if error and not job.cancelled:
+                raise RuntimeError(error)
+            return None
+        finally:
+            speaker.close()
+
+    return work
+
+
+class SpeechModel(QObject):
+    """The speech model's state for the whole window: loading, ready or failed (with the reason to show).
+
+    Loading takes a second or more (import, weights), so it runs as a job started right after the window
+    appears; practice in flashcard mode never waits for it.
+    """
+
+    changed = Signal(str)  # "idle", "loading", "ready" or "failed"
+
+    def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.state = "idle"
+        self.transcriber: Any = None
+        self.error = ""
+        self.engine = ""
+        self.model = ""
+        self.load_seconds: float | None = None
+        self._job: Job | None = None
+        self._token: object = None
+        self._started = 0.0
+
+    def load(self, engine: str, model: str) -> None:
+        """(Re)load in the background; a load already running is abandoned (its result ignored)."""
+        import time
+
+        if self._job is not None:
+            self._job.cancel()
+        self.engine, self.model = engine, model
+        self.transcriber = None
+        self.error = ""
+        self._set("loading")
+        self._started = time.monotonic()
+        token = object()  # identifies this load: results of an abandoned one are ignored
+        self._token = token
+        # Callbacks are connected before the job starts (a missing model fails in microseconds).
+        self._job = self.runner.start(
+            "load-model",
+            load_model_work(engine, model),
+            succeeded=lambda transcriber: self._loaded(token, transcriber),
+            failed=lambda exc: self._failed(token, exc),
+        )
+
+    def _loaded(self, token: object, transcriber: Any) -> None:
+        import time
+
+        if token is not self._token:
+            return
+        self._job = None
+        self.transcriber = transcriber
+        self.load_seconds = time.monotonic() - self._started
+        self._set("ready")
+
+    def _failed(self, token: object, exc: BaseException) -> None:
+        if token is not self._token:
+            return
+        self._job = None
+        self.error = describe_model_error(exc)
+        self._set("failed")
+
+    def _set(self, state: str) -> None:
+        self.state = state
+        self.changed.emit(state)
+
+    def describe(self) -> str:
+        """One line for the status bar."""
+        name = f"{self.engine} {self.model}".strip()
+        if self.state == "loading":
+            return f"Speech model {name}: loading\u2026"
+        if self.state == "ready":
+            took = f" (loaded in {self.load_seconds:.1f} s)" if self.load_seconds is not None else ""
+            return f"Speech model {name}: ready{took}"
+        if self.state == "failed":
+            return f"Speech model {name}: failed \u2014 {self.error.splitlines()[0] if self.error else ''}"
+        return "Speech model: not loaded"
+
+
+def describe_model_error(exc: BaseException) -> str:
+    """The message to show for a model that would not load: ASRError messages already say how to fix it."""
+    from trainer.asr.base import ASRError
+
+    if isinstance(exc, ASRError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
