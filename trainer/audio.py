@@ -1,0 +1,792 @@
+"""Microphone recording that survives crashes, input/output device listing, and audio errors.
+
+No Qt here: the GUI wraps `Recorder` in its own worker. The design in one paragraph: PortAudio (via
+sounddevice) calls `Recorder._callback` on its audio thread for every 50 ms block; the callback only copies
+the block into a queue and updates the level meter. A writer thread takes blocks from the queue, resamples
+them to 16 kHz when the device could not record at 16 kHz, writes them to the file *as they arrive* and
+flushes the file every `flush_seconds`, so a crash or a `kill -9` loses at most the last fraction of a second.
+The writer thread also owns every stop decision (user, time limit, silence, lost device), so start/stop are
+thread-safe and the file is always closed by the thread that wrote it.
+
+Crash safety by format (measured with `kill -9` mid-recording, see tests/audio/test_recorder.py):
+
+* `.wav`: libsndfile writes each block straight to the file and the header is rewritten on every flush:
+  readable as is after a kill, nothing lost in the measurements.
+* `.flac` (the default, about half the size): the FLAC frames on disk are valid, but the header still
+  says "length unknown", which soundfile cannot read in one go (PyAV, hence faster-whisper, can).
+  `recover(path)` rewrites such a file in place (`read_audio` does it by itself). We encode with small
+  FLAC blocks (1152 samples, libFLAC level 2) so only the last ~0.1 s is lost (measured 0.03-0.09 s).
+
+PortAudio only enumerates devices when it is initialised, so device lists would go stale when PulseAudio
+restarts or a USB microphone is plugged in; `list_devices()` and `Recorder.start()` re-initialise it
+whenever no stream of ours is open (`refresh_portaudio`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import math
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+
+log = logging.getLogger(__name__)
+
+#: The rate every recording is written at: what Whisper wants.
+SAMPLERATE = 16_000
+#: Level reported for digital silence (dBFS); log10(0) has no value.
+FLOOR_DB = -100.0
+#: Suffixes the recorder writes, with the libsndfile format used for each.
+FORMATS: dict[str, tuple[str, str]] = {".flac": ("FLAC", "PCM_16"), ".wav": ("WAV", "PCM_16")}
+#: soundfile's 0..1 compression level; 0.25 gives libFLAC level 2, whose 1152-sample blocks keep the audio
+#: lost on a crash short (level 5 uses 4096-sample blocks) for ~10 % more bytes.
+FLAC_COMPRESSION = 0.25
+
+StopReason = Literal["user", "time_limit", "silence", "error"]
+Float32Array = npt.NDArray[np.float32]
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+class AudioError(Exception):
+    """Base class: something about sound input/output that the user has to fix; the message says how."""
+
+
+class PortAudioMissing(AudioError):
+    """The PortAudio library is not installed, so no device can be opened at all."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "the PortAudio library was not found: install libportaudio2 "
+            "(Debian/Ubuntu: sudo apt-get install libportaudio2)" + (f" [{detail}]" if detail else "")
+        )
+
+
+class NoAudioServer(AudioError):
+    """PortAudio sees no device at all: on Linux that means no PulseAudio/PipeWire server is running."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "no sound server or audio devices found: start PulseAudio or PipeWire "
+            "(e.g. `pulseaudio --start`) or choose a device (`trainer devices` lists them)"
+            + (f" [{detail}]" if detail else "")
+        )
+
+
+class NoInputDevice(AudioError):
+    """There are devices, but no microphone (or not the one asked for)."""
+
+
+class DeviceUnavailable(AudioError):
+    """The device exists but could not be opened (busy, unplugged since listing, unsupported settings)."""
+
+
+class DeviceLost(AudioError):
+    """The device stopped delivering audio mid-recording; what was captured up to then is kept."""
+
+
+# ------------------------------------------------------------------------------------------ PortAudio
+
+_pa_lock = threading.RLock()
+_open_streams = 0
+
+
+def portaudio() -> ModuleType:
+    """The sounddevice module, imported on first use so a missing libportaudio is a clear `AudioError`."""
+    try:
+        import sounddevice
+    except OSError as exc:  # sounddevice raises OSError("PortAudio library not found") at import
+        raise PortAudioMissing(str(exc)) from exc
+    module: ModuleType = sounddevice
+    return module
+
+
+def refresh_portaudio() -> bool:
+    """Re-initialise PortAudio so it sees devices and servers that appeared or vanished since start-up.
+
+    Re-initialising closes every open stream, so it is skipped (returns False) while any is open.
+    """
+    sd = portaudio()
+    with _pa_lock:
+        if _open_streams or _foreign_stream_open(sd):
+            return False
+        try:
+            sd._terminate()
+            sd._initialize()
+        except sd.PortAudioError as exc:  # pragma: no cover - PortAudio refusing to start is very rare
+            raise AudioError(f"could not initialise PortAudio: {exc}") from exc
+        return True
+
+
+def _foreign_stream_open(sd: Any) -> bool:
+    """Whether code that did not use `stream_guard` (e.g. a playback widget) has a stream open.
+
+    Terminating PortAudio under an open stream leaves its Python object pointing at freed memory, so
+    this looks for one among all live objects (a few ms; refreshes are rare).
+    """
+    stream_type = getattr(sd, "_StreamBase", None)
+    if stream_type is None:  # pragma: no cover - a sounddevice without the private base class
+        return True
+    return any(isinstance(obj, stream_type) and not obj.closed for obj in gc.get_objects())
+
+
+@contextlib.contextmanager
+def stream_guard() -> Iterator[None]:
+    """Mark a PortAudio stream as open (so `refresh_portaudio` leaves PortAudio alone) for its lifetime."""
+    global _open_streams
+    with _pa_lock:
+        _open_streams += 1
+    try:
+        yield
+    finally:
+        with _pa_lock:
+            _open_streams -= 1
+
+
+# ------------------------------------------------------------------------------------------- devices
+
+
+@dataclass(frozen=True)
+class AudioDevice:
+    """One PortAudio device, as `trainer devices` and the settings dialog show it."""
+
+    index: int
+    name: str
+    hostapi: str
+    input_channels: int
+    output_channels: int
+    default_samplerate: float
+    is_default_input: bool
+    is_default_output: bool
+
+    @property
+    def is_input(self) -> bool:
+        return self.input_channels > 0
+
+    @property
+    def is_output(self) -> bool:
+        return self.output_channels > 0
+
+
+def list_devices(refresh: bool = True) -> list[AudioDevice]:
+    """Every input and output device; raises `NoAudioServer` when there is none at all.
+
+    `refresh` re-initialises PortAudio first (when no stream is open) so the list is current.
+    """
+    sd = portaudio()
+    with _pa_lock:
+        if refresh:
+            refresh_portaudio()
+        raw = sd.query_devices()
+        hostapis = sd.query_hostapis()
+        default_in, default_out = _default_indexes(sd)
+    if len(raw) == 0:
+        raise NoAudioServer("PortAudio lists no devices")
+    return [
+        AudioDevice(
+            index=int(d["index"]),
+            name=str(d["name"]),
+            hostapi=str(hostapis[d["hostapi"]]["name"]),
+            input_channels=int(d["max_input_channels"]),
+            output_channels=int(d["max_output_channels"]),
+            default_samplerate=float(d["default_samplerate"]),
+            is_default_input=int(d["index"]) == default_in,
+            is_default_output=int(d["index"]) == default_out,
+        )
+        for d in raw
+    ]
+
+
+def _default_indexes(sd: Any) -> tuple[int, int]:
+    """PortAudio's default input and output device indexes (-1 when there is none)."""
+    try:
+        return int(sd.default.device[0]), int(sd.default.device[1])
+    except (TypeError, IndexError, ValueError):  # pragma: no cover - sounddevice always gives a pair
+        return -1, -1
+
+
+def find_device(
+    device: int | str | None, kind: Literal["input", "output"] = "input", refresh: bool = True
+) -> AudioDevice:
+    """Resolve a device given by index, by (part of its) name, or None for the default one.
+
+    Raises `NoAudioServer` when there are no devices at all and `NoInputDevice` when none fits.
+    """
+    devices = list_devices(refresh)
+    usable = [d for d in devices if (d.is_input if kind == "input" else d.is_output)]
+    what = "input device (microphone)" if kind == "input" else "output device"
+    names = ", ".join(f"{d.index}: {d.name}" for d in usable) or "none"
+    if not usable:
+        raise NoInputDevice(f"no {what} found: connect one, or check the sound server's settings")
+    if device is None:
+        for d in usable:
+            if d.is_default_input if kind == "input" else d.is_default_output:
+                return d
+        raise NoInputDevice(f"there is no default {what}: choose one with --device (available: {names})")
+    if isinstance(device, int) or (isinstance(device, str) and device.strip().isdigit()):
+        index = int(device)
+        for d in usable:
+            if d.index == index:
+                return d
+        raise NoInputDevice(f"no {what} has index {index} (available: {names})")
+    matches = [d for d in usable if d.name == device] or [d for d in usable if device.lower() in d.name.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NoInputDevice(f"no {what} matches {device!r} (available: {names})")
+    raise NoInputDevice(f"{device!r} matches several devices ({', '.join(d.name for d in matches)}): give its index")
+
+
+# ----------------------------------------------------------------------------------------- levels
+
+
+class Level(NamedTuple):
+    """Loudness of the latest block, in dBFS (0 is full scale, `FLOOR_DB` is digital silence)."""
+
+    rms_db: float
+    peak_db: float
+
+
+def to_db(amplitude: float) -> float:
+    """Amplitude (0..1 of full scale) to dBFS, clamped at `FLOOR_DB`."""
+    return max(FLOOR_DB, 20.0 * math.log10(amplitude)) if amplitude > 0 else FLOOR_DB
+
+
+def block_level(block: Float32Array) -> Level:
+    """RMS and peak of one block of samples."""
+    if block.size == 0:
+        return Level(FLOOR_DB, FLOOR_DB)
+    samples = block.astype(np.float64, copy=False)
+    return Level(to_db(float(np.sqrt(np.mean(samples * samples)))), to_db(float(np.max(np.abs(samples)))))
+
+
+def meter_fraction(db: float, floor_db: float = -60.0) -> float:
+    """Map dBFS to 0..1 for a level meter widget (`floor_db` and below show as empty)."""
+    return min(1.0, max(0.0, (db - floor_db) / -floor_db))
+
+
+# ------------------------------------------------------------------------------------------ resampling
+
+
+class StreamResampler:
+    """Band-limited resampling of a stream, block by block, with the same result as all at once.
+
+    Windowed-sinc (Kaiser) polyphase interpolation: for rate pairs like 48000->16000 or 44100->16000 the
+    phases are few (1 and 160) and precomputed, so each output sample is one dot product. The low-pass
+    sits at 95 % of the lower Nyquist frequency, enough for speech recognition. NumPy only.
+    """
+
+    ZERO_CROSSINGS = 16
+    KAISER_BETA = 8.6
+
+    def __init__(self, in_rate: int, out_rate: int = SAMPLERATE) -> None:
+        if in_rate <= 0 or out_rate <= 0:
+            raise ValueError("sample rates must be positive")
+        g = math.gcd(in_rate, out_rate)
+        self.in_rate, self.out_rate = in_rate, out_rate
+        self._up, self._down = out_rate // g, in_rate // g  # output n sits at input time n*down/up
+        cutoff = 0.5 * min(1.0, out_rate / in_rate) * 0.95  # cycles per input sample
+        self._half = math.ceil(self.ZERO_CROSSINGS / (2 * cutoff))  # kernel half-width in input samples
+        offsets = np.arange(-self._half + 1, self._half + 1)  # taps relative to floor(t)
+        phases = np.arange(self._up)[:, None] / self._up  # fractional part of t
+        d = phases - offsets[None, :]  # distance from t to each tap
+        window = np.i0(self.KAISER_BETA * np.sqrt(np.clip(1 - (d / self._half) ** 2, 0, None)))
+        self._table = (2 * cutoff * np.sinc(2 * cutoff * d) * window / np.i0(self.KAISER_BETA)).astype(np.float64)
+        self._offsets = offsets
+        # Input history; samples before the stream began count as silence.
+        self._buf = np.zeros(self._half, dtype=np.float64)
+        self._buf_start = -self._half  # absolute input index of self._buf[0]
+        self._n_in = 0
+        self._n_out = 0
+
+    def process(self, block: npt.ArrayLike) -> Float32Array:
+        """Feed input samples (1-D); returns the output samples that are now fully determined."""
+        x = np.asarray(block, dtype=np.float64).reshape(-1)
+        self._buf = np.concatenate([self._buf, x])
+        self._n_in += x.size
+        return self._emit(self._buf_start + self._buf.size)
+
+    def flush(self) -> Float32Array:
+        """End of stream: returns the remaining output (padding with silence), totalling in*out/in_rate."""
+        self._buf = np.concatenate([self._buf, np.zeros(self._half + 1)])
+        total = math.ceil(self._n_in * self.out_rate / self.in_rate)
+        out = self._emit(self._buf_start + self._buf.size, limit=total)
+        return out
+
+    def _emit(self, buf_end: int, limit: int | None = None) -> Float32Array:
+        # Output n needs input up to floor(n*down/up) + half (exclusive end buf_end).
+        n_max = ((buf_end - self._half) * self._up - 1) // self._down  # last n with base+half < buf_end
+        if limit is not None:
+            n_max = min(n_max, limit - 1)
+        if n_max < self._n_out:
+            return np.zeros(0, dtype=np.float32)
+        n = np.arange(self._n_out, n_max + 1, dtype=np.int64)
+        num = n * self._down
+        base, phase = num // self._up, num % self._up
+        idx = base[:, None] + self._offsets[None, :] - self._buf_start
+        out = np.einsum("ij,ij->i", self._buf[idx], self._table[phase])
+        self._n_out = int(n_max) + 1
+        keep_from = (self._n_out * self._down) // self._up - self._half + 1 - self._buf_start
+        if keep_from > 0:
+            self._buf = self._buf[keep_from:]
+            self._buf_start += keep_from
+        result: Float32Array = out.astype(np.float32)
+        return result
+
+
+# -------------------------------------------------------------------------------------------- files
+
+
+def open_for_writing(path: Path, samplerate: int = SAMPLERATE) -> sf.SoundFile:
+    """Open a mono 16-bit file for streaming writes, in the format its suffix names (.flac or .wav)."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"cannot record to {path.name}: use one of {', '.join(FORMATS)}")
+    fmt, subtype = FORMATS[suffix]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, Any] = {"compression_level": FLAC_COMPRESSION} if fmt == "FLAC" else {}
+    return sf.SoundFile(path, "w", samplerate=samplerate, channels=1, format=fmt, subtype=subtype, **extra)
+
+
+def needs_recovery(path: str | os.PathLike[str]) -> bool:
+    """True for a FLAC file whose writer was killed: its header does not know its length yet."""
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError):
+        return True
+    # libsndfile reports an unknown length as the largest 64-bit value.
+    return bool(info.frames >= 2**62)
+
+
+def recover(path: str | os.PathLike[str]) -> float:
+    """Make a recording left by a crashed or killed process readable again; returns its duration (s).
+
+    Decodes every complete block still on disk and rewrites the file (same format) atomically, so its
+    header is correct. A file that is already fine is left untouched. Raises `sf.LibsndfileError` when
+    nothing can be read at all (e.g. killed before the header was written).
+    """
+    path = Path(path)
+    if not needs_recovery(path):
+        return float(sf.info(str(path)).duration)
+    chunks: list[Float32Array] = []
+    with sf.SoundFile(path) as src:
+        samplerate = int(src.samplerate)
+        while True:
+            try:
+                # Small reads: a read that reaches the torn last frame fails as a whole.
+                block = src.read(256, dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError):
+                break
+            if len(block) == 0:
+                break
+            chunks.append(block[:, 0].copy())
+    data = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+    tmp = path.with_name(path.name + ".recovering" + path.suffix)
+    with open_for_writing(tmp, samplerate) as dst:
+        dst.write(data)
+    os.replace(tmp, path)
+    log.info("recovered %s: %.2f s", path, len(data) / samplerate)
+    return len(data) / samplerate
+
+
+def read_audio(path: str | os.PathLike[str]) -> tuple[Float32Array, int]:
+    """Mono float32 samples and rate of an audio file, recovering a crash-truncated one first."""
+    if needs_recovery(path):
+        recover(path)
+    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    return np.asarray(data.mean(axis=1), dtype=np.float32), int(rate)
+
+
+# ------------------------------------------------------------------------------------------ recording
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What a finished recording left on disk and why it ended."""
+
+    path: Path
+    duration: float  # seconds of audio in the file
+    samplerate: int
+    stopped_by: StopReason
+    error: AudioError | None = None
+    speech_detected: bool = False  # some block was above the silence threshold
+
+
+LevelCallback = Callable[[float, float], None]
+FinishedCallback = Callable[[Recording], None]
+
+_STREAM_FINISHED = object()  # queued by PortAudio's finished callback
+
+
+class Recorder:
+    """Records one answer from a microphone into a file on disk, mono 16 kHz, streaming as it goes.
+
+    Use `start()` ... `stop()`, or as a context manager (`with Recorder(path) as rec: ...`; leaving the
+    block stops it). It ends by itself on `max_seconds` of audio, after `silence_stop_seconds` of silence
+    once speech has begun, or when the device is lost (`Recording.error` is then a `DeviceLost`, and the
+    audio captured so far is kept).
+
+    Callbacks run on other threads, never the caller's: `on_level(rms_db, peak_db)` on PortAudio's audio
+    thread about 20 times a second (keep it quick; GUIs must marshal to their own thread, e.g. with a Qt
+    signal), `on_finished(recording)` on the writer thread once the file is closed. Exceptions raised by
+    callbacks are logged, not propagated.
+    """
+
+    BLOCK_SECONDS = 0.05
+    #: Speech has "begun" once this much audio was above the threshold (ignores single clicks).
+    SPEECH_MIN_SECONDS = 0.2
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        device: int | str | None = None,
+        max_seconds: float | None = None,
+        silence_stop_seconds: float | None = None,
+        silence_threshold_db: float = -40.0,
+        on_level: LevelCallback | None = None,
+        on_finished: FinishedCallback | None = None,
+        flush_seconds: float = 0.5,
+        device_samplerate: int | None = None,
+        stall_seconds: float = 5.0,
+    ) -> None:
+        """`device`: index, name (or part of it), or None for the default input.
+        `device_samplerate`: force the capture rate (normally 16 kHz, or the device's own rate when it
+        refuses 16 kHz); audio is resampled to 16 kHz either way.
+        `stall_seconds`: a device that delivers nothing for this long counts as lost.
+        """
+        self.path = Path(path)
+        if self.path.suffix.lower() not in FORMATS:
+            raise ValueError(f"cannot record to {self.path.name}: use one of {', '.join(FORMATS)}")
+        if max_seconds is not None and max_seconds <= 0:
+            raise ValueError("max_seconds must be positive")
+        if silence_stop_seconds is not None and silence_stop_seconds <= 0:
+            raise ValueError("silence_stop_seconds must be positive")
+        self.device = device
+        self.max_seconds = max_seconds
+        self.silence_stop_seconds = silence_stop_seconds
+        self.silence_threshold_db = silence_threshold_db
+        self.on_level = on_level
+        self.on_finished = on_finished
+        self.flush_seconds = flush_seconds
+        self.stall_seconds = stall_seconds
+        self._forced_rate = device_samplerate
+        self.samplerate = SAMPLERATE
+        self.device_samplerate: int | None = None  # the rate actually captured at, once started
+        self.device_info: AudioDevice | None = None
+
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._stop_request: StopReason | None = None
+        self._wake = threading.Event()
+        self._done = threading.Event()
+        self._flowing = threading.Event()
+        self._started = False
+        self._stream: Any = None
+        self._file: sf.SoundFile | None = None
+        self._writer: threading.Thread | None = None
+        self._audio_thread: int | None = None
+        self._level = Level(FLOOR_DB, FLOOR_DB)
+        self._frames = 0
+        self._speech_frames = 0
+        self._silent_frames = 0
+        self._overflows = 0
+        self._result: Recording | None = None
+        self._guard: contextlib.ExitStack | None = None
+
+    # -- public API
+
+    @property
+    def level(self) -> Level:
+        """The latest block's RMS and peak in dBFS (thread-safe to read from anywhere)."""
+        return self._level
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of audio written to the file so far."""
+        return self._frames / self.samplerate
+
+    @property
+    def is_recording(self) -> bool:
+        return self._started and not self._done.is_set()
+
+    @property
+    def speech_detected(self) -> bool:
+        return self._speech_frames >= self.SPEECH_MIN_SECONDS * self.samplerate
+
+    @property
+    def overflows(self) -> int:
+        """Blocks PortAudio reported as overflowed (audio dropped because the machine was too busy)."""
+        return self._overflows
+
+    @property
+    def result(self) -> Recording | None:
+        """The finished recording, or None while it is still running."""
+        return self._result
+
+    def start(self) -> None:
+        """Open the device and the file and begin recording; raises an `AudioError` saying what to fix.
+
+        Returns once audio is flowing; a Recorder records once (make a new one for the next answer).
+        """
+        with self._lock:
+            if self._started:
+                raise RuntimeError("this Recorder was already started; create a new one per recording")
+            sd = portaudio()
+            with _pa_lock:
+                info = find_device(self.device, "input")
+                rate = self._capture_rate(sd, info)
+                self.device_info, self.device_samplerate = info, rate
+                resampler = StreamResampler(rate, SAMPLERATE) if rate != SAMPLERATE else None
+                guard = contextlib.ExitStack()
+                guard.enter_context(stream_guard())
+                try:
+                    stream = sd.InputStream(
+                        device=info.index,
+                        samplerate=rate,
+                        channels=1,
+                        dtype="float32",
+                        blocksize=round(rate * self.BLOCK_SECONDS),
+                        callback=self._callback,
+                        finished_callback=self._finished_callback,
+                    )
+                except sd.PortAudioError as exc:
+                    guard.close()
+                    raise DeviceUnavailable(
+                        f"could not open the input device {info.name!r}: {exc}; choose another device "
+                        "or check that the sound server is running"
+                    ) from exc
+            try:
+                self._file = open_for_writing(self.path)
+            except Exception:
+                stream.close()
+                guard.close()
+                raise
+            self._stream, self._guard = stream, guard
+            self._writer = threading.Thread(
+                target=self._write_loop, args=(resampler,), name="recorder-writer", daemon=True
+            )
+            self._started = True
+            try:
+                stream.start()
+            except sd.PortAudioError as exc:
+                self._started = False
+                stream.close()
+                guard.close()
+                self._file.close()
+                raise DeviceUnavailable(f"could not start recording from {info.name!r}: {exc}") from exc
+            self._writer.start()
+            log.info("recording %s from %r at %d Hz", self.path, info.name, rate)
+
+    def wait_for_audio(self, timeout: float | None = None) -> bool:
+        """Block until the device delivered its first block (PulseAudio can take 1-2 s); False on timeout.
+
+        Useful to show "listening" only once the microphone is live, and in tests before playing sound.
+        """
+        return self._flowing.wait(timeout)
+
+    def request_stop(self, reason: StopReason = "user") -> None:
+        """Ask the recording to end without waiting (safe from any thread, including callbacks)."""
+        with self._lock:
+            if self._stop_request is None:
+                self._stop_request = reason
+        self._wake.set()
+
+    def stop(self, timeout: float | None = 10.0) -> Recording | None:
+        """Stop (reason "user"), wait until the file is closed, and return the `Recording`.
+
+        Returns None only if the recorder was never started. Called from an `on_level` or `on_finished`
+        callback it cannot wait (that would deadlock) and returns the result if already known.
+        """
+        if not self._started:
+            return None
+        self.request_stop("user")
+        if threading.get_ident() in (self._audio_thread, self._writer.ident if self._writer else None):
+            return self._result
+        return self.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> Recording | None:
+        """Block until the recording ends by itself or is stopped; None if `timeout` passed first."""
+        if not self._started:
+            return None
+        self._done.wait(timeout)
+        return self._result
+
+    def __enter__(self) -> Recorder:
+        if not self._started:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- internals
+
+    def _capture_rate(self, sd: Any, info: AudioDevice) -> int:
+        """16 kHz when the device takes it, else the device's own default rate."""
+        if self._forced_rate is not None:
+            return int(self._forced_rate)
+        try:
+            sd.check_input_settings(device=info.index, samplerate=SAMPLERATE, channels=1, dtype="float32")
+            return SAMPLERATE
+        except (sd.PortAudioError, ValueError):
+            rate = int(info.default_samplerate)
+            log.info("%r refuses %d Hz; recording at %d Hz and resampling", info.name, SAMPLERATE, rate)
+            return rate
+
+    def _callback(self, indata: Float32Array, frames: int, time_info: Any, status: Any) -> None:
+        """PortAudio's audio thread: copy the block out and report the level; nothing slow here."""
+        self._audio_thread = threading.get_ident()
+        if status and status.input_overflow:
+            self._overflows += 1
+        block = indata[:, 0].copy()
+        self._queue.put(block)
+        self._flowing.set()
+        level = block_level(block)
+        self._level = level
+        if self.on_level is not None:
+            try:
+                self.on_level(level.rms_db, level.peak_db)
+            except Exception:
+                log.exception("on_level callback failed")
+
+    def _finished_callback(self) -> None:
+        self._queue.put(_STREAM_FINISHED)
+
+    def _write_loop(self, resampler: StreamResampler | None) -> None:
+        """The writer thread: file writes, flushes and every stop decision."""
+        assert self._file is not None
+        reason: StopReason | None = None
+        error: AudioError | None = None
+        last_flush = last_data = time.monotonic()
+        limit = None if self.max_seconds is None else round(self.max_seconds * self.samplerate)
+        try:
+            while reason is None:
+                try:
+                    item = self._queue.get(timeout=0.05)
+                except queue.Empty:
+                    item = None
+                now = time.monotonic()
+                if item is _STREAM_FINISHED:
+                    if self._stop_request is None:
+                        reason, error = "error", self._lost("the input device stopped delivering audio")
+                    else:
+                        reason = self._stop_request
+                    break
+                if isinstance(item, np.ndarray):
+                    last_data = now
+                    data = resampler.process(item) if resampler is not None else item
+                    reason = self._consume(data, limit)
+                if reason is None and self._stop_request is not None:
+                    reason = self._stop_request
+                if reason is None and now - last_data > self.stall_seconds:
+                    reason = "error"
+                    error = self._lost(f"no audio from the input device for {self.stall_seconds:g} s")
+                if now - last_flush >= self.flush_seconds:
+                    self._file.flush()
+                    last_flush = now
+            self._close_stream()
+            # Blocks PortAudio delivered before it stopped still belong to the answer.
+            while reason != "time_limit":
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(item, np.ndarray):
+                    data = resampler.process(item) if resampler is not None else item
+                    if self._consume(data, limit, check_silence=False) == "time_limit":
+                        break
+            if resampler is not None and reason != "time_limit":
+                self._consume(resampler.flush(), limit, check_silence=False)
+        except Exception as exc:  # disk full, unwritable file...: end cleanly and say why
+            log.exception("recording to %s failed", self.path)
+            reason, error = "error", AudioError(f"recording to {self.path} failed: {exc}")
+            self._close_stream()
+        finally:
+            try:
+                self._file.close()
+            except Exception as exc:
+                log.exception("closing %s failed", self.path)
+                reason, error = "error", error or AudioError(f"could not finish {self.path}: {exc}")
+            self._result = Recording(
+                path=self.path,
+                duration=self._frames / self.samplerate,
+                samplerate=self.samplerate,
+                stopped_by=reason or "error",
+                error=error,
+                speech_detected=self.speech_detected,
+            )
+            self._done.set()
+            log.info("recorded %.2f s to %s (%s)", self._result.duration, self.path, self._result.stopped_by)
+            if self.on_finished is not None:
+                try:
+                    self.on_finished(self._result)
+                except Exception:
+                    log.exception("on_finished callback failed")
+
+    def _consume(self, data: Float32Array, limit: int | None, check_silence: bool = True) -> StopReason | None:
+        """Write samples (cut at the time limit) and update the silence detector."""
+        assert self._file is not None
+        if limit is not None and self._frames + len(data) >= limit:
+            self._file.write(data[: limit - self._frames])
+            self._frames = limit
+            return "time_limit"
+        self._file.write(data)
+        self._frames += len(data)
+        if len(data) == 0:
+            return None
+        if block_level(data).rms_db > self.silence_threshold_db:
+            self._speech_frames += len(data)
+            self._silent_frames = 0
+        else:
+            self._silent_frames += len(data)
+        if (
+            check_silence
+            and self.silence_stop_seconds is not None
+            and self.speech_detected
+            and self._silent_frames >= self.silence_stop_seconds * self.samplerate
+        ):
+            return "silence"
+        return None
+
+    def _lost(self, what: str) -> DeviceLost:
+        name = self.device_info.name if self.device_info else "the input device"
+        return DeviceLost(
+            f"{what} ({name!r} was disconnected or the sound server stopped); "
+            f"the {self._frames / self.samplerate:.1f} s recorded so far are kept in {self.path}"
+        )
+
+    def _close_stream(self) -> None:
+        """Stop and close the PortAudio stream; abort() because it never waits on a starved device."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.abort()
+        except Exception:
+            log.debug("aborting the input stream failed", exc_info=True)
+        try:
+            stream.close()
+        except Exception:
+            log.debug("closing the input stream failed", exc_info=True)
+        if self._guard is not None:
+            self._guard.close()
+            self._guard = None
