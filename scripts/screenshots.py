@@ -204,6 +204,7 @@ def take(out: Path) -> int:
     player.wait()
 
     window.close()
+    window.runner.wait(15_000)
     store.close()
     QApplication.processEvents()
     for shot in shots:

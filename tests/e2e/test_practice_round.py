@@ -147,6 +147,7 @@ def test_practice_round_retry_review_and_restart(qtbot: QtBot, private_mic: Priv
 
     # Restart: a new window on the same data folder still shows them.
     window.close()
+    assert window.runner.wait(15_000)
     store.close()
     store = Store.open_default(Settings.load())
     try:
@@ -156,6 +157,7 @@ def test_practice_round_retry_review_and_restart(qtbot: QtBot, private_mic: Priv
         assert {first.id, second.id} <= listed
         assert store.attempt(first.id).score == first.score
         again.close()
+        assert again.runner.wait(15_000)
     finally:
         store.close()
     assert time.monotonic() - started < 150

@@ -1,6 +1,7 @@
 """Fixtures for the GUI tests: real widgets offscreen, a real store and settings in temporary folders.
 
-Windows are closed before the store, so a background job still finishing never writes to a closed database.
+Windows are closed before the store, and their jobs waited for, so a background job still finishing never writes
+to a closed database.
 """
 
 from __future__ import annotations
@@ -74,3 +75,5 @@ def make_window(qtbot: QtBot, settings: Settings, store: Store, deck_dir: Path) 
     yield make
     for window in windows:
         window.close()
+        # Closing only asks the jobs to stop; the store (closed next) must outlive them.
+        assert window.runner.wait(15_000), [job.name for job in window.runner.running()]

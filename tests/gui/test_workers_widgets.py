@@ -6,7 +6,8 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import QThread
+import shiboken6
+from PySide6.QtCore import QObject, QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -96,6 +97,29 @@ def test_cancel_reaches_the_work_and_shutdown_waits(qtbot: QtBot, runner: JobRun
     assert runner.shutdown(5000)
     assert time.monotonic() - started < 1.0
     assert job.cancelled and stopped == ["callback"]
+
+
+def test_results_are_dropped_after_stop_or_when_their_receiver_is_gone(qtbot: QtBot, runner: JobRunner) -> None:
+    class Receiver(QObject):
+        def got(self, value: object) -> None:
+            raise AssertionError(f"{value!r} was delivered to a deleted object")
+
+    release = threading.Event()
+    receiver = Receiver()
+    gone = runner.start("slow", lambda job: release.wait(5), succeeded=receiver.got)
+    shiboken6.delete(receiver)  # e.g. the settings dialog closed while its voices were being listed
+    release.set()
+    qtbot.waitUntil(lambda: gone not in runner.jobs, timeout=5000)
+
+    delivered: list[object] = []
+    blocked = threading.Event()
+    job = runner.start("late", lambda job: blocked.wait(5) and "late", succeeded=delivered.append)
+    runner.stop()  # the window closed: asks, never waits
+    assert job.cancelled
+    blocked.set()
+    assert runner.wait(5000)
+    qtbot.wait(50)
+    assert delivered == []
 
 
 def test_transcript_view_highlights_hit_spans_and_fillers(qtbot: QtBot) -> None:

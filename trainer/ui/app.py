@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from trainer import __version__, paths
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
+#: How long, after the window has closed, background jobs get to finish before the database closes.
+JOBS_GRACE_MS = 15_000
 
 
 def app_icon() -> QIcon:
@@ -50,6 +52,8 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the main window and run until it is closed; returns the exit status."""
     app = make_application(argv)
+    ctrl_c = CtrlC()
+    previous = signal.signal(signal.SIGINT, ctrl_c)
     from trainer.settings import Settings
     from trainer.storage import StorageError, Store
     from trainer.ui.main_window import MainWindow
@@ -60,24 +64,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorageError as exc:
         QMessageBox.critical(None, "Interview Trainer", f"The attempts database cannot be opened.\n\n{exc}")
         return 1
+    window: MainWindow | None = None
     try:
         window = MainWindow(settings, store)
+        ctrl_c.attach(window)
         window.show()
-        _close_on_ctrl_c(window)
         return int(app.exec())
     finally:
+        if window is not None:
+            # The window is gone: waiting cannot freeze it. Jobs still running (a model load) end first.
+            window.runner.wait(JOBS_GRACE_MS)
         store.close()
+        signal.signal(signal.SIGINT, previous)
 
 
-def _close_on_ctrl_c(window: QWidget) -> None:
+class CtrlC:
     """Ctrl+C in the terminal closes the window properly (jobs stopped, session ended) instead of a traceback.
 
-    Python only sees the signal when it runs some bytecode, so a light timer gives it the chance.
+    Installed before anything slow, so a Ctrl+C during start-up is not lost: the window closes as soon as the
+    event loop runs. The close is always queued, never done inside the signal handler. Python only sees the
+    signal when it runs some bytecode, so a light timer gives it the chance while Qt waits for events.
     """
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    timer = QTimer(window)
-    timer.timeout.connect(lambda: None)
-    timer.start(250)
+
+    def __init__(self) -> None:
+        self.window: QWidget | None = None
+        self.pressed = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.pressed = True
+        if self.window is not None:
+            QTimer.singleShot(0, self.window.close)
+
+    def attach(self, window: QWidget) -> None:
+        self.window = window
+        timer = QTimer(window)
+        timer.timeout.connect(lambda: None)
+        timer.start(250)
+        if self.pressed:
+            QTimer.singleShot(0, window.close)
 
 
 if __name__ == "__main__":

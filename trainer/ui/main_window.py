@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -22,7 +22,9 @@ from trainer.deck import Deck, DeckSource, default_deck_locations, discover_deck
 from trainer.settings import Key, Settings
 from trainer.storage import Store
 from trainer.ui.practice import PracticeView
+from trainer.ui.review import ReviewView
 from trainer.ui.shortcuts import Action, ShortcutsDialog, create_actions
+from trainer.ui.state import STATE_FILE, WindowState
 from trainer.ui.widgets import Banner
 from trainer.ui.workers import Job, JobRunner, SpeechModel
 
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         *,
         load_model: bool = True,
         probe_microphone: bool = True,
+        state_path: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("main-window")
@@ -70,6 +73,8 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.settings_dialog: Any = None
         self.shortcuts_dialog: Any = None
+        # Remembered from the last run (geometry, tab, deck, mode), beside the settings file.
+        self.state = WindowState.load(state_path or settings.path.parent / STATE_FILE)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -91,6 +96,7 @@ class MainWindow(QMainWindow):
         self.practice = PracticeView(store, settings, self.runner, self.speech_model, self.tabs)
         self.practice.attempt_saved.connect(self._attempt_saved)
         self.practice.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.practice.choices_changed.connect(self._remember_choices)
         self.tabs.addTab(self.practice, "Practice")
         self.review = self._make_review()
         self.tabs.addTab(self.review, "Review")
@@ -120,34 +126,30 @@ class MainWindow(QMainWindow):
         )
         self._build_menus()
         self.reload_decks()
+        self.practice.restore_choices(self.state.deck, self.state.mode)
         if settings.problems:
             self.settings_banner.show_message(
                 "Some settings could not be used; the defaults apply instead:<br>"
                 + "<br>".join(html.escape(p) for p in settings.problems),
                 "warning",
             )
-        self.resize(1100, 760)
+        # First run: a comfortable size that still fits a small screen; later runs restore the last one.
+        available = self.screen().availableGeometry()
+        self.resize(min(1100, available.width()), min(760, available.height()))
+        if self.state.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self.state.geometry.encode("ascii")))
+        if self.state.tab == "review":
+            self.tabs.setCurrentWidget(self.review)
         # Slow work starts once the window is on screen (the event loop is running).
         QTimer.singleShot(0, self._start_background_work)
 
     # --- construction ------------------------------------------------------------------------------------
 
-    def _make_review(self) -> QWidget:
-        """The review view (its own module); a plain note if it cannot be built, so practice still works."""
-        try:
-            from trainer.ui.review import ReviewView  # type: ignore[import-not-found, unused-ignore]
-
-            view: QWidget = ReviewView(self.store, decks=None, parent=self.tabs)  # decks: reload_decks()
-        except ImportError as exc:
-            view = QLabel(f"The review is not available: {exc}")
-            view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            return view
-        signal = getattr(view, "retranscribe_requested", None)
-        if signal is not None:
-            signal.connect(self.retranscribe)
-        changed = getattr(view, "attempt_changed", None)
-        if changed is not None:
-            changed.connect(self.practice.refresh_attempt)
+    def _make_review(self) -> ReviewView:
+        """The review view; its playback decodes recordings on the window's runner (stopped on close)."""
+        view = ReviewView(self.store, decks=None, parent=self.tabs, runner=self.runner)  # decks: reload_decks()
+        view.retranscribe_requested.connect(self.retranscribe)
+        view.attempt_changed.connect(self.practice.refresh_attempt)
         return view
 
     def _build_menus(self) -> None:
@@ -241,9 +243,7 @@ class MainWindow(QMainWindow):
         sources = discover_decks(self.deck_locations)
         self.deck_sources = sources
         self.practice.set_decks(sources)
-        set_review_decks = getattr(self.review, "set_decks", None)
-        if set_review_decks is not None:
-            set_review_decks([s.deck for s in sources if s.deck is not None])
+        self.review.set_decks([s.deck for s in sources if s.deck is not None])
         return sources
 
     def deck_by_id(self, deck_id: str) -> Deck | None:
@@ -261,9 +261,7 @@ class MainWindow(QMainWindow):
             self._refresh_review()
 
     def _refresh_review(self) -> None:
-        refresh = getattr(self.review, "refresh", None)
-        if refresh is not None:
-            refresh()
+        self.review.refresh()
 
     def retranscribe(self, attempt_id: int) -> None:
         """Review asked to transcribe an attempt again: same path as the first time, in the background."""
@@ -341,13 +339,42 @@ class MainWindow(QMainWindow):
             "your computer.</p>",
         )
 
+    # --- remembered between runs -------------------------------------------------------------------------
+
+    def _remember_choices(self) -> None:
+        """The deck and mode go to the window state; the order is the `practice.order` setting."""
+        deck_id, order, mode = self.practice.choices()
+        self.state.deck = deck_id or self.state.deck
+        if self.practice.microphone_ok is not False:  # flashcards forced by a missing microphone: not a choice
+            self.state.mode = mode
+        self.state.save()
+        if order != self.settings.get(Key.ORDER):
+            self.settings.set(Key.ORDER, order)
+            try:
+                self.settings.save()
+            except OSError as exc:
+                self.statusBar().showMessage(f"The settings could not be saved: {exc}", 8000)
+
+    def remember_window(self) -> None:
+        """Keep the window's geometry and tab for the next run."""
+        self.state.geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        self.state.tab = "review" if self.tabs.currentWidget() is self.review else "practice"
+        self.state.save()
+
     # --- closing -----------------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop every background job before the widgets go (a late signal must find nobody to update)."""
+        """Ask every background job to stop, and close at once: nothing here waits for them.
+
+        A recorder closes its file, a transcription stops at its next segment, a model load cannot be cut
+        short: whoever owns the database waits for them (`runner.wait()`) once the window is gone. Their
+        results are dropped, so no late signal updates a widget that is going away.
+        """
         self._closing = True
+        self.remember_window()
         self.practice.shutdown()
         if self.practice.session is not None:
             self.practice.end_session()
-        self.runner.shutdown(8000)
+        self.review.stop_playback()
+        self.runner.stop()
         super().closeEvent(event)

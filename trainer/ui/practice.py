@@ -52,7 +52,7 @@ from trainer.ui.widgets import (
     LevelMeter,
     TranscriptView,
     big_label,
-    filler_highlights,
+    corrections_after_click,
     transcript_html,
 )
 from trainer.ui.workers import Job, JobRunner, SpeechModel, record_work, speak_work
@@ -117,6 +117,8 @@ class PracticeView(QWidget):
     phase_changed = Signal(str)
     #: A passing message for the status bar (e.g. the voice failed).
     notice = Signal(str)
+    #: The user chose a deck, order or mode (on the page, or by starting a session): `choices()` has them.
+    choices_changed = Signal()
 
     def __init__(
         self,
@@ -216,13 +218,16 @@ class PracticeView(QWidget):
         self.order_combo.setObjectName("order-combo")
         for order in ORDERS:
             self.order_combo.addItem(ORDER_LABELS.get(order, order), order)
-        self.order_combo.setCurrentIndex(max(0, self.order_combo.findData(self.config.order)))
+        _select_data(self.order_combo, self.config.order)
         form.addRow("&Order:", self.order_combo)
         self.mode_combo = QComboBox(page)
         self.mode_combo.setObjectName("mode-combo")
         for mode, label in MODE_LABELS.items():
             self.mode_combo.addItem(label, mode)
         form.addRow("&Mode:", self.mode_combo)
+        # `activated` is the user's choice only: a mode forced by a missing microphone is not remembered.
+        for combo in (self.deck_combo, self.order_combo, self.mode_combo):
+            combo.activated.connect(self.choices_changed)
         outer.addLayout(form)
         self.mode_note = QLabel(page)
         self.mode_note.setWordWrap(True)
@@ -290,6 +295,9 @@ class PracticeView(QWidget):
         meters = QHBoxLayout()
         self.countdown = Countdown(page)
         meters.addWidget(self.countdown, 3)
+        self.level_caption = QLabel("Microphone", page)  # what the green bar is, at a glance
+        self.level_caption.setStyleSheet("color: #56606a;")
+        meters.addWidget(self.level_caption)
         self.level_meter = LevelMeter(page)
         meters.addWidget(self.level_meter, 1)
         outer.addLayout(meters)
@@ -384,8 +392,8 @@ class PracticeView(QWidget):
                 deck = source.deck
                 self.deck_combo.addItem(f"{deck.title} ({len(deck.cards)} cards)", deck.id)
         self.deck_combo.blockSignals(False)
-        if current is not None and self.deck_combo.findData(current) >= 0:
-            self.deck_combo.setCurrentIndex(self.deck_combo.findData(current))
+        if current is not None:
+            _select_data(self.deck_combo, current)
         self._deck_choice_changed()
 
         self.problems_list.clear()
@@ -431,7 +439,7 @@ class PracticeView(QWidget):
         if item is not None:
             item.setEnabled(ok)
         if not ok:
-            self.mode_combo.setCurrentIndex(self.mode_combo.findData("flashcard"))
+            _select_data(self.mode_combo, "flashcard")
             self.mode_note.setText(f"No microphone: flashcard practice only. {problem}".strip())
             self.mode_note.show()
         else:
@@ -441,6 +449,20 @@ class PracticeView(QWidget):
         """New settings take effect from the next card (the current recording keeps its own)."""
         self.settings = settings
         self.config = PracticeConfig.from_settings(settings)
+        _select_data(self.order_combo, self.config.order)
+
+    def choices(self) -> tuple[str | None, str, str]:
+        """(deck id, order, mode) as chosen on the deck page."""
+        deck_id = self.deck_combo.currentData()
+        return (str(deck_id) if deck_id is not None else None, str(self.order_combo.currentData()),
+                str(self.mode_combo.currentData()))  # fmt: skip
+
+    def restore_choices(self, deck_id: str = "", mode: str = "") -> None:
+        """Choose a remembered deck and mode again; one that no longer exists leaves the current choice."""
+        if deck_id and _select_data(self.deck_combo, deck_id):
+            self._deck_choice_changed()
+        if mode and self.microphone_ok is not False:
+            _select_data(self.mode_combo, mode)
 
     # --- session -----------------------------------------------------------------------------------------
 
@@ -453,6 +475,11 @@ class PracticeView(QWidget):
         mode = mode or str(self.mode_combo.currentData())
         if mode == "spoken" and self.microphone_ok is False:
             mode = "flashcard"
+        # The deck page shows what this session uses, so "Change deck" comes back to the same choice.
+        _select_data(self.deck_combo, deck.id)
+        _select_data(self.order_combo, order)
+        _select_data(self.mode_combo, mode)
+        self.choices_changed.emit()
         self.config = PracticeConfig.from_settings(self.settings)
         self.deck = deck
         self.mode = mode
@@ -732,8 +759,7 @@ class PracticeView(QWidget):
         result = self.current_result()
         if attempt is None or result is None:
             return
-        text = attempt.transcript or ""
-        self.transcript_view.set_result(text, result, filler_highlights(text, attempt.fillers))
+        self.transcript_view.show_attempt(attempt)
         self.checklist.set_points(result.points)
         self._show_score(result)
 
@@ -745,9 +771,9 @@ class PracticeView(QWidget):
         if attempt is not None:
             pace = []
             if attempt.wpm is not None:
-                pace.append(f"{attempt.wpm:.0f} words/min")
+                pace.append(f"{attempt.wpm:.0f}\u00a0words/min")
             if attempt.duration:
-                pace.append(f"{attempt.duration:.0f} s spoken")
+                pace.append(f"{attempt.duration:.0f}\u00a0s\u00a0spoken")
             if pace:
                 lines.append(" \u00b7 ".join(pace))
             fillers = attempt.fillers
@@ -764,17 +790,10 @@ class PracticeView(QWidget):
         attempt = self.attempt
         if attempt is None or attempt.results is None:
             return
-        corrections = dict(attempt.corrections)
-        automatic = attempt.results["key_points"][index]["hit"]
-        if hit == automatic:
-            corrections.pop(index, None)
-        else:
-            corrections[index] = hit
-        self.attempt = self.store.set_corrections(attempt.id, corrections)
+        self.attempt = self.store.set_corrections(attempt.id, corrections_after_click(attempt, index, hit))
         result = self.current_result()
         self.checklist.update_points(result.points)
-        text = self.attempt.transcript or ""
-        self.transcript_view.set_result(text, result, filler_highlights(text, self.attempt.fillers))
+        self.transcript_view.show_attempt(self.attempt)
         self._show_score(result)
         self.attempt_saved.emit(attempt.id)
 
@@ -796,7 +815,7 @@ class PracticeView(QWidget):
                 self.start_session()
         elif self.phase in (Phase.RESULT, Phase.FAILED):
             self.revealed = not self.revealed
-            self._update_visibility()
+            self._show_phase()  # "Hide answer" on the button, "Enter hides" in the status line
         elif self.phase is Phase.FLASH_ANSWER or (self.phase is Phase.QUESTION and self.mode == "flashcard"):
             self._stop_voice()
             self.revealed = True
@@ -927,6 +946,12 @@ class PracticeView(QWidget):
 
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
+        self._show_phase()
+        self.phase_changed.emit(phase.value)
+
+    def _show_phase(self) -> None:
+        """Keys, button texts, status line and panels as the phase (and the revealed answer) want them."""
+        phase = self.phase
         self._update_actions()
         record = "&Stop recording" if phase is Phase.RECORDING else "&Record answer"
         self.key_actions[Action.RECORD].setText(record)
@@ -937,7 +962,6 @@ class PracticeView(QWidget):
         self.key_actions[Action.REVEAL].setIconText(button_text(Action.REVEAL, reveal))
         self.status_label.setText(self._status_text())
         self._update_visibility()
-        self.phase_changed.emit(phase.value)
 
     def _status_text(self) -> str:
         phase = self.phase
@@ -959,18 +983,16 @@ class PracticeView(QWidget):
             return "Recorded. Waiting for the speech model to finish loading\u2026 (<b>Esc</b> to cancel)"
         if phase is Phase.TRANSCRIBING:
             return "Transcribing your answer\u2026 (<b>Esc</b> to cancel; the recording is kept)"
+        enter = "<b>Enter</b> hides the model answer" if self.revealed else "<b>Enter</b> reveals the model answer"
         if phase is Phase.RESULT:
             note = self._stopped_note
-            return (f"{note} " if note else "") + (
-                "<b>Enter</b> reveals the model answer \u00b7 <b>R</b> retry \u00b7 <b>N</b> next card"
-            )
+            return (f"{note} " if note else "") + f"{enter} \u00b7 <b>R</b> retry \u00b7 <b>N</b> next card"
         if phase is Phase.FAILED:
             error = self.attempt.error if self.attempt is not None and self.attempt.error else "Not transcribed."
             note = f"{self._stopped_note} " if self._stopped_note else ""
             return (
                 f"{note}<span style='color:#a3302a'>{html.escape(error)}</span><br>The recording is kept: "
-                "transcribe it again from "
-                "Review. <b>Enter</b> reveals the model answer \u00b7 <b>R</b> retry \u00b7 <b>N</b> next"
+                f"transcribe it again from Review. {enter} \u00b7 <b>R</b> retry \u00b7 <b>N</b> next"
             )
         if phase is Phase.FLASH_ANSWER:
             return "Say your answer out loud, then press <b>Enter</b> to reveal the model answer."
@@ -993,7 +1015,9 @@ class PracticeView(QWidget):
         self.transcript_panel.setVisible(spoken and phase is not Phase.FINISHED)
         self.results_widget.setVisible(has_result)
         self.countdown.setVisible(spoken and phase in (Phase.THINKING, Phase.RECORDING, Phase.SAVING))
-        self.level_meter.setVisible(spoken and phase in (Phase.RECORDING, Phase.SAVING))
+        metering = spoken and phase in (Phase.RECORDING, Phase.SAVING)
+        self.level_meter.setVisible(metering)
+        self.level_caption.setVisible(metering)
         for action in (Action.RECORD,):
             self.buttons[action].setVisible(spoken and phase is not Phase.FINISHED)
         grading = not spoken and phase is not Phase.FINISHED
@@ -1012,3 +1036,11 @@ class PracticeView(QWidget):
     def shutdown(self) -> None:
         """The window is closing: stop voice, recorder and transcription."""
         self._stop_everything()
+
+
+def _select_data(combo: QComboBox, data: object) -> bool:
+    """Select the item holding `data`; False (selection unchanged) when there is none."""
+    index = combo.findData(data)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+    return index >= 0

@@ -5,15 +5,15 @@ GUI thread), the Markdown comes from `trainer.export`, and transcription is neve
 again" emits `retranscribe_requested` and the main window runs the worker, then calls `refresh()`.
 
 Playback uses sounddevice (PortAudio), the same audio stack the recorder uses: QtMultimedia is not part of
-PySide6-Essentials. The FLAC is decoded when Play is first pressed and streamed from a PortAudio callback;
-a timer moves the seek slider.
+PySide6-Essentials. The FLAC is decoded in the background when Play is first pressed (with PortAudio's first,
+slow start-up), then streamed from a PortAudio callback; a timer moves the seek slider.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,8 @@ from PySide6.QtWidgets import (
 from trainer.deck import Deck
 from trainer.export import default_file_name, export_session
 from trainer.storage import SELF_GRADES, Attempt, AttemptSummary, Session, Status, Store
-from trainer.ui.widgets import KeyPointChecklist, TranscriptView, filler_highlights
+from trainer.ui.widgets import KeyPointChecklist, TranscriptView, corrections_after_click
+from trainer.ui.workers import Job, JobRunner
 
 #: The list shows at most this many attempts (newest first); filters reach older ones.
 MAX_ATTEMPTS = 2000
@@ -93,23 +94,55 @@ def _score_text(score: float | None, grade: int | None) -> str:
 # --- playback -------------------------------------------------------------------------------------------
 
 
+def decode_audio_work(path: Path) -> Callable[[Job], Any]:
+    """Decode a recording for playback, off the GUI thread: (float32 frames x channels, sample rate).
+
+    A long answer takes a while to decode, and the first use of PortAudio (loading it, listing devices) can
+    take longer still, so both happen here; cancelling stops between one-second blocks and returns None.
+    """
+
+    def work(job: Job) -> Any:
+        import numpy as np
+        import soundfile
+
+        from trainer.audio import portaudio
+
+        portaudio()
+        blocks = []
+        with soundfile.SoundFile(str(path)) as audio:
+            rate, channels = int(audio.samplerate), int(audio.channels)
+            for block in audio.blocks(blocksize=max(1, rate), dtype="float32", always_2d=True):
+                if job.cancelled:
+                    return None
+                blocks.append(block)
+        samples = np.concatenate(blocks) if blocks else np.zeros((0, channels), dtype=np.float32)
+        return samples, rate
+
+    return work
+
+
 class AudioPlayer(QObject):
     """Plays one audio file with pause and seek; positions in milliseconds.
 
-    The file is only inspected on `load` (duration from its header) and decoded on the first `play`, so
-    browsing attempts costs nothing. PortAudio pulls samples from `_callback` on its own thread; the position
-    is shared under a lock and published to the GUI by a timer.
+    The file is only inspected on `load` (duration from its header) and decoded on the first `play`, in the
+    background (`decode_audio_work`), so browsing attempts costs nothing and a long recording never freezes
+    the window. PortAudio pulls samples from `_callback` on its own thread; the position is shared under a
+    lock and published to the GUI by a timer.
     """
 
     position_changed = Signal(int)
     duration_changed = Signal(int)
     playing_changed = Signal(bool)
+    #: True while the recording is being decoded for its first play.
+    loading_changed = Signal(bool)
     error = Signal(str)
 
     TICK_MS = 50
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, runner: JobRunner | None = None) -> None:
         super().__init__(parent)
+        self.runner = runner if runner is not None else JobRunner(self)
+        self._decoding: Job | None = None
         self.path: Path | None = None
         self._samples: Any = None  # float32 frames x channels, once decoded
         self._rate = 0
@@ -165,32 +198,69 @@ class AudioPlayer(QObject):
             self._frame = max(0, min(self._frames, round(ms * self._rate / 1000)))
         self.position_changed.emit(self.position())
 
+    def is_loading(self) -> bool:
+        return self._decoding is not None
+
     def toggle(self) -> None:
-        if self.is_playing():
+        if self.is_playing() or self.is_loading():
             self.pause()
         else:
             self.play()
 
     def play(self) -> None:
-        if self.path is None or self.is_playing():
+        """Play from the current position; the first play decodes the file in the background first."""
+        if self.path is None or self.is_playing() or self.is_loading():
             return
-        import soundfile
+        if self._samples is None:
+            path = self.path
+            job = self.runner.start(
+                "decode-audio",
+                decode_audio_work(path),
+                succeeded=lambda decoded: self._decoded(job, decoded),
+                failed=lambda exc: self._decode_failed(job, exc),
+            )
+            self._decoding = job
+            self.loading_changed.emit(True)
+            return
+        self._start_stream()
 
+    def _decoded(self, job: Job, decoded: Any) -> None:
+        if job is not self._decoding:  # stopped, or another file loaded meanwhile
+            return
+        self._end_decoding()
+        if decoded is None:
+            return
+        self._samples, self._rate = decoded
+        self._frames = len(self._samples)
+        self._start_stream()
+
+    def _decode_failed(self, job: Job, exc: BaseException) -> None:
+        if job is not self._decoding:
+            return
+        self._end_decoding()
+        from trainer.audio import AudioError
+
+        if isinstance(exc, AudioError):
+            self.error.emit(f"Audio playback is not available: {exc}")
+        else:
+            self.error.emit(f"The recording cannot be read: {exc}")
+
+    def _end_decoding(self, cancel: bool = False) -> None:
+        job, self._decoding = self._decoding, None
+        if job is not None:
+            if cancel:
+                job.cancel()
+            self.loading_changed.emit(False)
+
+    def _start_stream(self) -> None:
         from trainer.audio import AudioError, portaudio
 
         try:
-            sounddevice = portaudio()
+            sounddevice = portaudio()  # already loaded by the decoding job
         except AudioError as exc:
             self.error.emit(f"Audio playback is not available: {exc}")
             return
         self._stop_signal = sounddevice.CallbackStop
-        if self._samples is None:
-            try:
-                self._samples, self._rate = soundfile.read(str(self.path), dtype="float32", always_2d=True)
-            except (RuntimeError, OSError) as exc:
-                self.error.emit(f"The recording cannot be read: {exc}")
-                return
-            self._frames = len(self._samples)
         with self._lock:
             if self._frame >= self._frames:
                 self._frame = 0
@@ -225,12 +295,14 @@ class AudioPlayer(QObject):
             self._close_stream()
 
     def pause(self) -> None:
+        self._end_decoding(cancel=True)
         if self._stream is not None:
             self._close_stream()
             self.position_changed.emit(self.position())
 
     def stop(self) -> None:
-        """Stop and rewind."""
+        """Stop (or stop decoding) and rewind."""
+        self._end_decoding(cancel=True)
         self._close_stream()
         with self._lock:
             self._frame = 0
@@ -274,6 +346,7 @@ class PlayerBar(QWidget):
         player.position_changed.connect(self._position)
         player.duration_changed.connect(self._duration)
         player.playing_changed.connect(self._playing)
+        player.loading_changed.connect(self._loading)
         player.error.connect(self._error)
 
     def _slider_moved(self, value: int) -> None:
@@ -294,6 +367,9 @@ class PlayerBar(QWidget):
 
     def _playing(self, playing: bool) -> None:
         self.play_button.setText("\u23f8 Pause" if playing else "\u25b6 Play")
+
+    def _loading(self, loading: bool) -> None:
+        self.play_button.setText("\u23f3 Loading\u2026" if loading else "\u25b6 Play")
 
     def _error(self, message: str) -> None:
         self.label.setText("no audio")
@@ -321,6 +397,7 @@ class ReviewView(QWidget):
         store: Store,
         decks: Mapping[str, Deck] | Iterable[Deck] | None = None,
         parent: QWidget | None = None,
+        runner: JobRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reviewView")
@@ -332,7 +409,7 @@ class ReviewView(QWidget):
         self._collapsed: set[int] = set()
         self._loading = False
 
-        self.player = AudioPlayer(self)
+        self.player = AudioPlayer(self, runner)
         self._build()
         self.set_decks(decks or {})  # also runs refresh()
 
@@ -404,7 +481,7 @@ class ReviewView(QWidget):
         self.tabs.setObjectName("detailTabs")
         self.tabs.addTab(self._build_attempt_page(), "Attempt")
         self.tabs.addTab(self._build_compare_page(), "Compare")
-        self.tree.setMinimumWidth(360)
+        self.tree.setMinimumWidth(300)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([500, 900])  # the list wide enough for date, deck, card, score and status
@@ -497,7 +574,9 @@ class ReviewView(QWidget):
         points_layout = QVBoxLayout(points_box)
         points_layout.setContentsMargins(0, 0, 0, 0)
         points_title = QHBoxLayout()
-        points_title.addWidget(_heading("Key points (click one to correct it)", points_box), 1)
+        points_heading = _heading("Key points (click one to correct it)", points_box)
+        points_heading.setWordWrap(True)  # wraps in a narrow window instead of widening it
+        points_title.addWidget(points_heading, 1)
         self.reset_corrections_button = QPushButton("Undo corrections", points_box)
         self.reset_corrections_button.setObjectName("resetCorrectionsButton")
         self.reset_corrections_button.setToolTip("Go back to the key points as scoring marked them")
@@ -869,16 +948,7 @@ class ReviewView(QWidget):
             self.player_bar.label.setText("recording missing")
             self.player_bar.label.setToolTip(str(attempt.audio_path))
 
-        if attempt.transcript is not None:
-            text = attempt.transcript
-            fillers = filler_highlights(text, attempt.fillers)
-            if result is not None:
-                self.transcript_view.set_result(text, result, fillers)
-            else:
-                self.transcript_view.set_transcript(text, fillers)
-        else:
-            self.transcript_view.set_transcript("")
-            self.transcript_view.setHtml(f'<p style="color:#6b737b"><i>{_html(_no_transcript(attempt))}</i></p>')
+        self.transcript_view.show_attempt(attempt, _no_transcript(attempt))
 
         if result is not None:
             self.checklist.set_points(result.points)
@@ -921,12 +991,7 @@ class ReviewView(QWidget):
         attempt = self.attempt
         if attempt is None or attempt.results is None:
             return
-        corrections = dict(attempt.corrections)
-        if hit == bool(attempt.results["key_points"][index]["hit"]):
-            corrections.pop(index, None)
-        else:
-            corrections[index] = hit
-        self.set_corrections(corrections)
+        self.set_corrections(corrections_after_click(attempt, index, hit))
 
     def set_corrections(self, corrections: Mapping[int, bool]) -> None:
         """Replace the selected attempt's corrections, then update what shows its score."""
@@ -937,8 +1002,7 @@ class ReviewView(QWidget):
         result = attempt.score_result()
         if result is not None:
             self.checklist.update_points(result.points)
-            text = attempt.transcript or ""
-            self.transcript_view.set_result(text, result, filler_highlights(text, attempt.fillers))
+        self.transcript_view.show_attempt(attempt, _no_transcript(attempt))
         self.score_label.setText(_score_text(attempt.score, attempt.self_grade))
         self._show_status(attempt)
         self.reset_corrections_button.setVisible(bool(attempt.corrections))
@@ -1045,14 +1109,7 @@ class ReviewView(QWidget):
             f"<b>{caption}</b>: {_local(attempt.started_at).strftime('%Y-%m-%d %H:%M')}, "
             f"{_score_text(attempt.score, attempt.self_grade)}"
         )
-        result = attempt.score_result()
-        if attempt.transcript is None:
-            view.set_transcript("")
-            view.setHtml(f'<p style="color:#6b737b"><i>{_html(_no_transcript(attempt))}</i></p>')
-        elif result is not None:
-            view.set_result(attempt.transcript, result, filler_highlights(attempt.transcript, attempt.fillers))
-        else:
-            view.set_transcript(attempt.transcript)
+        view.show_attempt(attempt, _no_transcript(attempt))
 
     # -- actions
 

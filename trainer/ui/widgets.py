@@ -37,6 +37,18 @@ ACCENT_COLOUR = QColor("#2f6fdf")
 # --- level meter ----------------------------------------------------------------------------------------
 
 
+def paint_track(widget: QWidget, radius: float) -> tuple[QPainter, QRectF]:
+    """Start painting a bar (level meter, countdown): its bordered, rounded track is drawn; the caller draws
+    the bar inside `rect` and ends the painter."""
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    rect = QRectF(widget.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+    painter.setPen(QColor("#9aa3ad"))
+    painter.setBrush(QColor("#f1f3f5"))
+    painter.drawRoundedRect(rect, radius, radius)
+    return painter, rect
+
+
 class LevelMeter(QWidget):
     """The microphone level as a bar in dBFS, so a user sees at once that the microphone hears them."""
 
@@ -71,12 +83,7 @@ class LevelMeter(QWidget):
         return (self.rms_db - self.FLOOR_DB) / -self.FLOOR_DB
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        painter.setPen(QColor("#9aa3ad"))
-        painter.setBrush(QColor("#f1f3f5"))
-        painter.drawRoundedRect(rect, 3, 3)
+        painter, rect = paint_track(self, 3)
         filled = rect.adjusted(1, 1, -1, -1)
         filled.setWidth(filled.width() * self.fraction())
         if self.rms_db > -6:
@@ -161,12 +168,7 @@ class Countdown(QWidget):
             self.expired.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        painter.setPen(QColor("#9aa3ad"))
-        painter.setBrush(QColor("#f1f3f5"))
-        painter.drawRoundedRect(rect, 4, 4)
+        painter, rect = paint_track(self, 4)
         fraction = self.remaining() / self.total if self.total > 0 else 0.0
         bar = rect.adjusted(1, 1, -1, -1)
         bar.setWidth(bar.width() * fraction)
@@ -259,16 +261,31 @@ class TranscriptView(QTextBrowser):
         self.setPlaceholderText("Your answer appears here once it is transcribed.")
 
     def set_transcript(self, text: str, highlights: Iterable[Highlight] = ()) -> None:
+        if not text.strip():
+            self.show_note("(nothing was heard)")
+            return
         self.plain = text
         self.highlights = merge_highlights(text, highlights)
-        if text.strip():
-            self.setHtml(transcript_html(text, self.highlights))
-        else:
-            self.setHtml('<p style="color:#6b737b"><i>(nothing was heard)</i></p>')
+        self.setHtml(transcript_html(text, self.highlights))
 
     def set_result(self, text: str, result: Any, fillers: Iterable[Highlight] = ()) -> None:
         """Show `text` with the spans of the key points `result` (a ScoreResult) marks as hit."""
         self.set_transcript(text, [*score_highlights(result), *fillers])
+
+    def show_attempt(self, attempt: Any, note: str = "") -> None:
+        """A stored `Attempt`: its transcript with the key points hit (as corrected) and the filler words
+        marked; `note` in its place when it has no transcript."""
+        text = attempt.transcript
+        if text is None:
+            self.show_note(note)
+            return
+        self.set_result(text, attempt.score_result(), filler_highlights(text, attempt.fillers))
+
+    def show_note(self, text: str) -> None:
+        """A grey note in place of a transcript (nothing was heard, not transcribed yet)."""
+        self.plain = ""
+        self.highlights = []
+        self.setHtml(f'<p style="color:#6b737b"><i>{html.escape(text)}</i></p>')
 
     def highlighted_fragments(self) -> list[tuple[str, str]]:
         """(text, colour) of every run in the document that has a background: what the user sees marked."""
@@ -306,6 +323,17 @@ def filler_highlights(text: str, fillers: Iterable[str]) -> list[Highlight]:
 # --- key-point checklist --------------------------------------------------------------------------------
 
 
+def corrections_after_click(attempt: Any, index: int, hit: bool) -> dict[int, bool]:
+    """An attempt's manual corrections once key point `index` is marked `hit` by hand: a mark that agrees
+    with the automatic scoring is no correction (dropped), any other is kept."""
+    corrections: dict[int, bool] = dict(attempt.corrections)
+    if hit == bool(attempt.results["key_points"][index]["hit"]):
+        corrections.pop(index, None)
+    else:
+        corrections[index] = hit
+    return corrections
+
+
 class KeyPointChecklist(QWidget):
     """Key points hit and missed; clicking one corrects it by hand (the score follows via `toggled`)."""
 
@@ -317,6 +345,7 @@ class KeyPointChecklist(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
+        self._layout.addStretch(1)  # the points stay together at the top, however tall the panel
         self.boxes: list[QCheckBox] = []
         self._updating = False
 
@@ -335,7 +364,7 @@ class KeyPointChecklist(QWidget):
                 box.setCursor(Qt.CursorShape.PointingHandCursor)
                 self._decorate(box, result)
                 box.toggled.connect(lambda checked, i=index: self._on_toggled(i, checked))
-                self._layout.addWidget(box)
+                self._layout.insertWidget(index, box)
                 self.boxes.append(box)
         finally:
             self._updating = False

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 
@@ -73,7 +74,12 @@ class Job(QRunnable):
 
 
 class JobRunner(QObject):
-    """Starts jobs on its own pool and keeps them alive until they report; `shutdown()` on close."""
+    """Starts jobs on its own pool and keeps them alive until they report.
+
+    When the window closes it calls `stop()`, which only *asks* every job to end and never waits: from then on
+    no callback runs (the widgets they would update are going away). Waiting for the threads (`wait()`) is for
+    after the window is gone, e.g. before the database is closed.
+    """
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 6) -> None:
         super().__init__(parent)
@@ -81,6 +87,7 @@ class JobRunner(QObject):
         # Recording, reading aloud, model loading and transcription may all be waiting at once.
         self.pool.setMaxThreadCount(max_threads)
         self.jobs: set[Job] = set()
+        self.stopped = False
 
     def start(
         self,
@@ -95,16 +102,19 @@ class JobRunner(QObject):
         """Run `work` in the background; the callbacks run in the GUI thread."""
         job = Job(name, work)
         queued = Qt.ConnectionType.QueuedConnection
-        if succeeded is not None:
-            job.signals.succeeded.connect(succeeded, queued)
-        if failed is not None:
-            job.signals.failed.connect(failed, queued)
-        if progress is not None:
-            job.signals.progress.connect(progress, queued)
-        if finished is not None:
-            job.signals.finished.connect(finished, queued)
-        job.signals.finished.connect(lambda j=job: self._forget(j), queued)
+        signals = job.signals
+        for signal, callback in (
+            (signals.succeeded, succeeded),
+            (signals.failed, failed),
+            (signals.progress, progress),
+            (signals.finished, finished),
+        ):
+            if callback is not None:
+                signal.connect(self._unless_stopped(callback), queued)
+        signals.finished.connect(lambda j=job: self._forget(j), queued)
         self.jobs.add(job)
+        if self.stopped:  # the window is closing: nothing new may start
+            job.cancel()
         self.pool.start(job)
         return job
 
@@ -116,11 +126,36 @@ class JobRunner(QObject):
         """Jobs not yet finished, optionally only those with this name."""
         return [j for j in self.jobs if not j.done.is_set() and (name is None or j.name == name)]
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel every job and wait for the pool; True when all stopped in time."""
+    def _unless_stopped(self, callback: Callable[..., None]) -> Callable[..., None]:
+        """`callback`, unless the runner was stopped or the callback's object (a dialog closed meanwhile) is gone.
+
+        A bound method connected directly would be disconnected by Qt when its object is deleted; through this
+        wrapper Qt cannot see the object, so the check is made here.
+        """
+        owner = getattr(callback, "__self__", None)
+        watched = owner if isinstance(owner, QObject) else None
+
+        def deliver(*args: Any) -> None:
+            if self.stopped or (watched is not None and not shiboken6.isValid(watched)):
+                return
+            callback(*args)
+
+        return deliver
+
+    def stop(self) -> None:
+        """Cancel every job without waiting; their results are no longer delivered."""
+        self.stopped = True
         for job in list(self.jobs):
             job.cancel()
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Block until every job has ended (not on a visible window: it would freeze); True when they did."""
         return bool(self.pool.waitForDone(timeout_ms))
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """`stop()`, then `wait()`: for a runner whose window is already gone (or never was)."""
+        self.stop()
+        return self.wait(timeout_ms)
 
 
 # --- the work itself: plain functions of a Job, no Qt widgets ---------------------------------------------

@@ -1,0 +1,61 @@
+"""The app as a user starts it: `python -m trainer` with no arguments, then Ctrl+C in the terminal.
+
+It must come up (settings, database, decks, window; the speech model and microphone start loading in the
+background), and Ctrl+C must close it the orderly way: the window's close (which saves the window state), jobs
+stopped, database closed, exit status 0 and no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+
+def test_launch_and_ctrl_c(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "TRAINER_DATA_DIR": str(tmp_path / "data"),
+        "TRAINER_CONFIG_DIR": str(tmp_path / "config"),
+        "TRAINER_DECK_DIR": str(tmp_path / "decks"),
+        "PYTHONFAULTHANDLER": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "trainer"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The database is opened just before the window is built; then give the window time to show and
+        # the background start-up (model load, microphone probe) time to begin.
+        deadline = time.monotonic() + 30
+        while not any((tmp_path / "data").glob("*.sqlite*")) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()[1]
+            time.sleep(0.1)
+        assert any((tmp_path / "data").glob("*.sqlite*")), "the app never opened its database"
+        time.sleep(3)
+        assert process.poll() is None, f"the app exited on its own:\n{process.communicate()[1]}"
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "Fatal Python error" not in err, err
+    state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
+    assert state["tab"] == "practice"  # written by the window's close
