@@ -20,7 +20,7 @@ apt_pkgs=(
   fonts-dejavu-core
 )
 if [ "$mode" = "test" ]; then
-  apt_pkgs+=(xvfb xauth sox)
+  apt_pkgs+=(xvfb xauth sox desktop-file-utils)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -43,6 +43,8 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 case "$mode" in
   app)
     "${pip[@]}" -e ".[piper]"
+    # The menu entry and icons in ~/.local/share, pointing at this checkout's .venv/bin/trainer.
+    bash packaging/install-desktop.sh
     ;;
   test)
     # openai-whisper without triton: torch's CPU build first (pinned), whisper's light deps, then whisper itself.

@@ -316,6 +316,11 @@ def test_closing_while_recording_stops_cleanly(
     assert not window.isVisible()
     assert window.runner.wait(5000)
     assert not window.runner.running()
+    # Nothing said is lost: the answer is kept, on disk and in the database, ready to be transcribed later.
+    [attempt] = store.attempts()
+    assert attempt.status is Status.RECORDED
+    assert attempt.audio_path is not None and attempt.audio_path.is_file()
+    assert attempt.duration is not None and attempt.duration > 0
 
 
 @pytest.mark.audio

@@ -24,7 +24,10 @@ def hits(result: ScoreResult) -> list[bool]:
 
 
 def test_speech_recognition_spellings_still_count() -> None:
-    text = "Fast API sends a four twenty two unprocessable entity when the request validation failed on the pedantic model."
+    text = (
+        "Fast API sends a four twenty two unprocessable entity when the request validation failed "
+        "on the pedantic model."
+    )
     card = Card(
         "c", "q", "a", (KeyPoint("FastAPI sends 422"), KeyPoint("Pydantic model", ("pedantic model",))), ("basics",)
     )
@@ -36,7 +39,10 @@ def test_speech_recognition_spellings_still_count() -> None:
 
 
 def test_weighted_score_and_spans_point_into_the_transcript() -> None:
-    text = "It's a 422 unprocessable entity, because the request validation failed. You can change it with a custom exception handler."
+    text = (
+        "It's a 422 unprocessable entity, because the request validation failed. "
+        "You can change it with a custom exception handler."
+    )
     result = score_answer(CARD, text)
     assert hits(result) == [True, True, False, True]
     assert result.score == 100 * 4 / 5  # weights 1 + 2 + 1 of 5

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -150,6 +151,7 @@ class PracticeView(QWidget):
         self.revealed = False
         self.card_shown_at = 0.0
         self.recording_started_at: datetime | None = None
+        self.recording_path: Path | None = None
         self.voice_job: Job | None = None
         self.record_job: Job | None = None
         self.transcribe_job: Job | None = None
@@ -614,6 +616,7 @@ class PracticeView(QWidget):
         self.think_timer.stop()
         limit = self.limit()
         path = self.store.new_audio_path(session, card)
+        self.recording_path = path
         config = self.config
         self.recording_started_at = datetime.now().astimezone()
 
@@ -1034,8 +1037,24 @@ class PracticeView(QWidget):
                 self.answer_view.setHtml(f"<p>{html.escape(card.answer)}</p><p><b>Key points</b></p><ul>{points}</ul>")
 
     def shutdown(self) -> None:
-        """The window is closing: stop voice, recorder and transcription."""
+        """The window is closing: stop voice, recorder and transcription; an answer being recorded is kept."""
+        recording = self.record_job is not None and self.phase in (Phase.RECORDING, Phase.SAVING)
         self._stop_everything()
+        if recording:
+            self._keep_unfinished_recording()
+
+    def _keep_unfinished_recording(self) -> None:
+        """Register the answer cut short by closing, so the review lists it and can transcribe it later.
+
+        The recorder was asked to stop and finishes its file behind the closed window (the app waits for it
+        before exiting); the attempt points at that file with the length recorded so far.
+        """
+        card, deck, session = self.card, self.deck, self.session
+        path, started = self.recording_path, self.recording_started_at
+        if card is None or deck is None or session is None or path is None or started is None:
+            return
+        duration = (datetime.now().astimezone() - started).total_seconds()
+        self.attempt = self.store.add_recorded_attempt(session, deck, card, path, started, duration)
 
 
 def _select_data(combo: QComboBox, data: object) -> bool:

@@ -105,9 +105,11 @@ def decode_audio_work(path: Path) -> Callable[[Job], Any]:
         import numpy as np
         import soundfile
 
-        from trainer.audio import portaudio
+        from trainer.audio import needs_recovery, portaudio, recover
 
         portaudio()
+        if needs_recovery(path):  # a recording cut short by a crash: make its header readable first
+            recover(path)
         blocks = []
         with soundfile.SoundFile(str(path)) as audio:
             rate, channels = int(audio.samplerate), int(audio.channels)
@@ -150,6 +152,7 @@ class AudioPlayer(QObject):
         self._frame = 0
         self._lock = threading.Lock()
         self._stream: Any = None
+        self._stream_guard: contextlib.ExitStack | None = None
         self._stop_signal: type[Exception] = Exception
         self._timer = QTimer(self)
         self._timer.setInterval(self.TICK_MS)
@@ -253,7 +256,7 @@ class AudioPlayer(QObject):
             self.loading_changed.emit(False)
 
     def _start_stream(self) -> None:
-        from trainer.audio import AudioError, portaudio
+        from trainer.audio import AudioError, portaudio, stream_guard
 
         try:
             sounddevice = portaudio()  # already loaded by the decoding job
@@ -264,6 +267,9 @@ class AudioPlayer(QObject):
         with self._lock:
             if self._frame >= self._frames:
                 self._frame = 0
+        # While the stream is open, nobody may re-initialise PortAudio under it (trainer.audio.refresh_portaudio).
+        guard = contextlib.ExitStack()
+        guard.enter_context(stream_guard())
         try:
             stream = sounddevice.OutputStream(
                 samplerate=self._rate,
@@ -273,9 +279,10 @@ class AudioPlayer(QObject):
             )
             stream.start()
         except (sounddevice.PortAudioError, ValueError) as exc:
+            guard.close()
             self.error.emit(f"No audio output to play on: {exc}")
             return
-        self._stream = stream
+        self._stream, self._stream_guard = stream, guard
         self._timer.start()
         self.playing_changed.emit(True)
 
@@ -310,10 +317,13 @@ class AudioPlayer(QObject):
     def _close_stream(self) -> None:
         self._timer.stop()
         stream, self._stream = self._stream, None
+        guard, self._stream_guard = self._stream_guard, None
         if stream is not None:
             with contextlib.suppress(Exception):  # a vanished device must not take the review down
                 stream.abort()
                 stream.close()
+            if guard is not None:
+                guard.close()
             self.playing_changed.emit(False)
 
 
