@@ -32,10 +32,9 @@ def run(argv: Sequence[str]) -> int:
     """Run one command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(list(argv))
-    if args.command is None:
-        return open_app()
     try:
-        status: int = args.func(args)
+        # Inside the try: Ctrl+C while Qt is still being imported is an interruption, not a traceback.
+        status: int = open_app() if args.command is None else args.func(args)
     except UserError as exc:
         print(f"trainer: error: {exc}", file=sys.stderr)
         return 2
