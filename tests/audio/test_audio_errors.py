@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.audio_helpers import REPO, private_pulse, pulse_running, stop_pulse
+from tests.conftest import need
 from trainer import audio, tts
 from trainer.audio import Recorder
 
@@ -78,8 +79,7 @@ def _hidden_portaudio_command(tmp_path: Path) -> list[str]:
     A private mount namespace with an empty ld.so.cache: for that process (only) the library is not
     installed, exactly as on a machine without libportaudio2. Needs `unshare` and namespace rights.
     """
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare (util-linux) is needed to hide libportaudio from one process")
+    need(shutil.which("unshare") is not None, "unshare (util-linux) is needed to hide libportaudio from one process")
     empty = tmp_path / "empty-ld.so.cache"
     empty.write_bytes(b"")
     script = 'mount --bind "$0" /etc/ld.so.cache && exec "$@"'
@@ -89,7 +89,8 @@ def _hidden_portaudio_command(tmp_path: Path) -> list[str]:
         )
         if probe.returncode == 0:
             return ["unshare", *flags, "sh", "-c", script, str(empty)]
-    pytest.skip(f"cannot create a mount namespace here: {probe.stderr.decode(errors='replace').strip()}")
+    need(False, f"cannot create a mount namespace here: {probe.stderr.decode(errors='replace').strip()}")
+    raise AssertionError("unreachable")
 
 
 def test_portaudio_missing_for_real(tmp_path: Path) -> None:

@@ -8,9 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import REPO
+from tests.conftest import REPO, need
 
 SCRIPT = REPO / "packaging" / "install-desktop.sh"
 SIZES = sorted(int(p.stem.removeprefix("icon-")) for p in (REPO / "assets").glob("icon-*.png"))
@@ -41,16 +39,15 @@ def installed_files(data_home: Path) -> dict[str, bytes]:
 def validate(desktop_file: Path) -> None:
     """desktop-file-validate when it is installed (scripts/setup.sh test installs desktop-file-utils)."""
     tool = shutil.which("desktop-file-validate")
-    if tool is None:
-        return
+    need(tool is not None, "desktop-file-validate (desktop-file-utils) is needed to validate the entry")
+    assert tool is not None
     result = subprocess.run([tool, str(desktop_file)], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
 def test_installs_entry_and_icons_starting_this_checkout(tmp_path: Path) -> None:
     exe = REPO / ".venv" / "bin" / "trainer"
-    if not os.access(exe, os.X_OK):
-        pytest.skip(f"{exe} is not installed (scripts/setup.sh makes it)")
+    need(os.access(exe, os.X_OK), f"{exe} is not installed (scripts/setup.sh makes it)")
     data_home = tmp_path / "share"
     result = install(data_home)
     assert result.returncode == 0, result.stderr

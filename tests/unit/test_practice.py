@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import need
 from trainer import storage
 from trainer.deck import Card, Deck, KeyPoint, load_deck
 from trainer.practice import order_cards, time_limit_for, transcribe_attempt
@@ -132,8 +133,8 @@ def test_unreadable_audio_is_a_failed_attempt_with_the_engine_reason(store: Stor
 
 
 @pytest.mark.speech
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng to synthesise an answer")
 def test_spoken_answer_is_transcribed_scored_and_saved(store: Store, tmp_path: Path) -> None:
+    need(shutil.which("espeak-ng") is not None, "espeak-ng is needed to synthesise an answer")
     import soundfile
 
     deck = load_deck(REPO / "cards" / "fastapi.toml")
