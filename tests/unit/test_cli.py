@@ -101,3 +101,17 @@ def test_user_mistakes_are_one_line_errors_without_traceback(tmp_path: Path) -> 
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_output_piped_into_a_closed_pipe_stops_quietly() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "trainer", "check", str(CARDS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # like `| head -0`
+        stderr = process.stderr.read()
+        process.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +42,11 @@ def run(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("trainer: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `trainer ... | head` closed the pipe: stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return status
 
 
