@@ -2,7 +2,8 @@
 
 The format is product surface: a broken deck must say exactly what is wrong (file, card, field, and the line
 where it can be found) and report every problem at once, so a user can fix a deck in one pass. The format is
-documented in docs/deck-format.md; `FIELDS` below is the single declaration of it.
+documented in docs/deck-format.md; `DECK_FIELDS`, `CARD_FIELDS` and `KEY_POINT_FIELDS` below declare it once:
+unknown-field checks use them, and a test keeps the documentation's field tables in step with them.
 """
 
 from __future__ import annotations
@@ -259,12 +260,12 @@ def _text(data: Mapping[str, Any], key: str, required: bool, report: Any) -> str
     return value.strip()
 
 
-def _number(data: Mapping[str, Any], key: str, report: Any) -> float | None:
+def _number(data: Mapping[str, Any], key: str, report: Any, unit: str = " of seconds") -> float | None:
     if key not in data:
         return None
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        report(f"must be a number of seconds, not {_type_name(value)}", key)
+        report(f"must be a number{unit}, not {_type_name(value)}", key)
         return None
     if not math.isfinite(value) or value <= 0:
         report(f"must be a positive number, not {value}", key)
@@ -314,7 +315,7 @@ def _key_points(raw: object, report: Any) -> tuple[KeyPoint, ...] | None:
             _check_unknown(item, KEY_POINT_FIELDS, sub, "key point")
             text = _text(item, "text", True, sub)
             aliases = _string_list(item, "aliases", sub) or ()
-            weight = _number(item, "weight", lambda m, k: sub(m.replace("of seconds", ""), k))
+            weight = _number(item, "weight", sub, unit="")
             if text is None:
                 continue
             point = KeyPoint(text, aliases, 1.0 if weight is None else weight)

@@ -200,6 +200,7 @@ def test_missing_openai_engine_names_what_to_install(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "EngineNotInstalled: openai-whisper is not installed: pip install 'interview-trainer[openai]' (see README)"
+        "EngineNotInstalled: openai-whisper is not installed: run `scripts/setup.sh test` (installs it without "
+        "triton), or pip install 'interview-trainer[openai]'"
     )
     assert EngineNotInstalled.__mro__[1] is ASRError

@@ -95,6 +95,9 @@ def test_user_mistakes_are_one_line_errors_without_traceback(tmp_path: Path) -> 
         (("score", "--deck", str(tmp_path / "gone.toml"), "--card", "x", "--text", "t"), "no such file"),
         (("score", "--deck", FASTAPI, "--card", "path-vs-query"), "give either AUDIO_FILE or --text"),
         (("check", str(tmp_path / "missing")), "no such file or folder"),
+        (("record", "--seconds", "1", "--out", "/proc/answer.flac"), "cannot write /proc/answer.flac"),
+        (("speak", "Hello.", "--out", "/proc/question.wav"), "cannot write /proc/question.wav"),
+        (("transcribe", str(tmp_path / "gone.flac")), "gone.flac"),
     ]
     for args, message in cases:
         result = trainer(*args)

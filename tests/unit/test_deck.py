@@ -213,3 +213,18 @@ def test_one_broken_deck_never_stops_the_others(tmp_path: Path) -> None:
     assert [s.ok for s in sources] == [True, False, True]
     assert sources[2].deck is not None and len(sources[2].deck.cards) == 2
     assert "TOML syntax error" in str(sources[1].problems[0])
+
+
+def test_the_documented_field_tables_match_the_declared_format() -> None:
+    """docs/deck-format.md lists every declared field, marked required exactly when it is."""
+    from trainer.deck import CARD_FIELDS, DECK_FIELDS, KEY_POINT_FIELDS
+
+    docs = (CARDS.parent / "docs" / "deck-format.md").read_text(encoding="utf-8")
+    tables = [block for block in docs.split("\n\n") if block.startswith("| field | type | required |")]
+    assert len(tables) == 3
+    for table, specs in zip(tables, (DECK_FIELDS, CARD_FIELDS, KEY_POINT_FIELDS), strict=True):
+        rows = {}
+        for line in table.splitlines()[2:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0].strip("`")] = cells[2] == "**yes**"
+        assert rows == {spec.name: spec.required for spec in specs}

@@ -73,9 +73,10 @@ def load_transcriber(
 
         resolved = resolve_ct2(model)
         return FasterWhisperTranscriber(resolved.path, model, threads=threads)
-    _require("whisper", "openai-whisper is not installed: pip install 'interview-trainer[openai]' (see README)")
-    _require("torch", "openai-whisper needs PyTorch, which is not installed: pip install 'interview-trainer[openai]'")
-    from trainer.asr.openai_engine import OpenAIWhisperTranscriber
+    from trainer.asr.openai_engine import NOT_INSTALLED, OpenAIWhisperTranscriber
+
+    _require("whisper", NOT_INSTALLED)
+    _require("torch", NOT_INSTALLED.replace("openai-whisper is not installed", "openai-whisper needs PyTorch"))
 
     resolved = resolve_openai(model)
     return OpenAIWhisperTranscriber(resolved.path, model, threads=threads)

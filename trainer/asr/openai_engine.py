@@ -34,6 +34,14 @@ ENGINE = "openai-whisper"
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
+#: What to do when the engine is missing. The plain extra also pulls triton (1 GB, useless on a CPU); the set-up
+#: script installs whisper without it.
+NOT_INSTALLED = (
+    "openai-whisper is not installed: run `scripts/setup.sh test` (installs it without triton), "
+    "or pip install 'interview-trainer[openai]'"
+)
+
+
 class OpenAIWhisperTranscriber:
     """openai-whisper on the CPU from a checkpoint file (converted from CTranslate2 weights by default)."""
 
@@ -44,9 +52,7 @@ class OpenAIWhisperTranscriber:
             import torch
             import whisper
         except ImportError:
-            raise EngineNotInstalled(
-                "openai-whisper is not installed: pip install 'interview-trainer[openai]' (see README)"
-            ) from None
+            raise EngineNotInstalled(NOT_INSTALLED) from None
         self.model = model
         self.checkpoint = checkpoint
         self.threads = threads or default_threads()

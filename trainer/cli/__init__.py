@@ -6,12 +6,34 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from trainer import __version__
 
 
 class UserError(Exception):
     """A mistake the user can fix (unknown deck, bad file): printed as one line, exit status 2, no traceback."""
+
+
+def user_settings() -> Any:
+    """The user's settings (the app's), so commands default to what the app uses; None when unreadable."""
+    try:
+        from trainer.settings import Settings
+
+        return Settings.load()
+    except Exception as exc:  # a broken settings file must not stop a command: it falls back to defaults
+        print(f"trainer: warning: ignoring the settings ({exc})", file=sys.stderr)
+        return None
+
+
+def setting(settings: Any, key: str, fallback: Any) -> Any:
+    """One setting's value, or `fallback` when the settings could not be read."""
+    if settings is None:
+        return fallback
+    try:
+        return settings.get(key)
+    except Exception:
+        return fallback
 
 
 def build_parser() -> argparse.ArgumentParser:

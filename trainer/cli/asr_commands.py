@@ -19,13 +19,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="audio file: FLAC, WAV or OGG, any sample rate")
     parser.add_argument(
-        "--engine", choices=ENGINES, default=DEFAULT_ENGINE, help=f"speech engine (default {DEFAULT_ENGINE})"
+        "--engine", choices=ENGINES, help=f"speech engine (default: from settings, else {DEFAULT_ENGINE})"
     )
     parser.add_argument(
         "--model",
-        default=DEFAULT_MODEL,
         metavar="NAME|PATH",
-        help=f"{' or '.join(MODELS)} (default {DEFAULT_MODEL}), or a CTranslate2 model folder / .pt checkpoint",
+        help=f"{' or '.join(MODELS)}, or a CTranslate2 model folder / .pt checkpoint "
+        f"(default: from settings, else {DEFAULT_MODEL})",
     )
     parser.add_argument("--prompt", metavar="TEXT", help='vocabulary to bias towards, e.g. "FastAPI, Pydantic"')
     parser.add_argument("--beam", type=_beam, default=1, metavar="N", help="beam size; 1 is greedy (default 1)")
@@ -33,6 +33,18 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: one per core)")
     parser.add_argument("--json", action="store_true", help="print one JSON object: text, segments, words, timing")
     parser.set_defaults(func=run_transcribe)
+
+
+def speech_model_choice(engine: str | None, model: str | None) -> tuple[str, str]:
+    """The engine and model to use: the command line's, else the app's settings, else the defaults."""
+    from trainer.asr import DEFAULT_ENGINE, DEFAULT_MODEL
+    from trainer.cli import setting, user_settings
+
+    if engine is None or model is None:
+        settings = user_settings()
+        engine = engine or setting(settings, "asr.engine", DEFAULT_ENGINE) or DEFAULT_ENGINE
+        model = model or setting(settings, "asr.model", DEFAULT_MODEL) or DEFAULT_MODEL
+    return engine, model
 
 
 def _beam(value: str) -> int:
@@ -54,7 +66,8 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
     try:
         audio = load_audio(args.file)  # first: a bad file should not wait for a model to load
-        transcriber = load_transcriber(args.engine, args.model, threads=args.threads)
+        engine, model = speech_model_choice(args.engine, args.model)
+        transcriber = load_transcriber(engine, model, threads=args.threads)
         started = time.perf_counter()
         transcript = transcriber.transcribe(audio, prompt=args.prompt, beam_size=args.beam, language=args.language)
         elapsed = time.perf_counter() - started

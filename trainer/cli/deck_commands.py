@@ -6,13 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer import paths
 from trainer.cli import UserError
 from trainer.deck import Card, Deck, Severity, check_deck, default_deck_locations, discover_decks
 from trainer.scoring import ScoreResult, score_answer
 from trainer.speechstats import SpeechStats, speech_stats
+
+if TYPE_CHECKING:
+    from trainer.asr.base import Transcript  # numpy and the engines load only when an audio file is scored
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -47,8 +50,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--text", help="the answer as text (instead of AUDIO_FILE)")
     p.add_argument("--duration", type=float, metavar="SECONDS", help="how long a typed answer took (gives wpm)")
-    p.add_argument("--engine", help="speech engine for AUDIO_FILE: faster-whisper (default) or openai-whisper")
-    p.add_argument("--model", help="speech model for AUDIO_FILE: tiny.en (default), base, or a path")
+    p.add_argument(
+        "--engine", help="speech engine for AUDIO_FILE: faster-whisper or openai-whisper (default: settings)"
+    )
+    p.add_argument("--model", help="speech model for AUDIO_FILE: tiny.en, base, or a path (default: settings)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_score)
 
@@ -146,15 +151,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _transcribe(audio: Path, engine: str | None, model: str | None, deck: Deck, card: Card) -> Any:
-    """Transcribe a recorded answer with the deck's vocabulary prompt; speech errors become user errors."""
+def _transcribe(audio: Path, engine: str | None, model: str | None, deck: Deck, card: Card) -> Transcript:
+    """Transcribe a recorded answer as the app does (its engine and model, the card's prompt, the deck's
+    language); speech errors become user errors."""
     from trainer.asr import ASRError, card_prompt, load_transcriber
+    from trainer.cli.asr_commands import speech_model_choice
 
     if not audio.is_file():
         raise UserError(f"no such audio file: {audio}")
     try:
-        transcriber = load_transcriber(engine or "faster-whisper", model or "tiny.en")
-        return transcriber.transcribe(audio, prompt=card_prompt(deck, card))
+        transcriber = load_transcriber(*speech_model_choice(engine, model))
+        return transcriber.transcribe(audio, prompt=card_prompt(deck, card), language=deck.language)
     except ASRError as exc:
         raise UserError(str(exc)) from None
 

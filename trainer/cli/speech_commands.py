@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trainer.cli import UserError
+from trainer.cli import UserError, setting, user_settings
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -64,26 +64,6 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_record)
 
 
-def _settings() -> Any:
-    """The user's settings, or None when they cannot be read (a warning says why)."""
-    try:
-        from trainer.settings import Settings
-
-        return Settings.load()
-    except Exception as exc:  # a broken settings file must not stop a device check
-        print(f"trainer: warning: ignoring the settings ({exc})", file=sys.stderr)
-        return None
-
-
-def _setting(settings: Any, key: str, fallback: Any) -> Any:
-    if settings is None:
-        return fallback
-    try:
-        return settings.get(key)
-    except Exception:
-        return fallback
-
-
 # ------------------------------------------------------------------------------------------ devices
 
 
@@ -113,13 +93,23 @@ def cmd_devices(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------------------------------- speak
 
 
+def _check_writable(path: Path) -> None:
+    """Fail with one clear line before any audio work when the output file cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def cmd_speak(args: argparse.Namespace) -> int:
     from trainer import tts
 
-    settings = _settings()
-    engine = args.engine or _setting(settings, "voice.engine", "pyttsx3")
-    voice = args.voice or _setting(settings, "voice.id", "") or None
-    rate = args.rate if args.rate is not None else _setting(settings, "voice.rate", None)
+    settings = user_settings()
+    engine = args.engine or setting(settings, "voice.engine", "pyttsx3")
+    voice = args.voice or setting(settings, "voice.id", "") or None
+    rate = args.rate if args.rate is not None else setting(settings, "voice.rate", None)
     try:
         speaker = tts.make_speaker(engine, voice=voice, rate=rate)
     except (tts.TTSError, ValueError) as exc:
@@ -135,6 +125,7 @@ def cmd_speak(args: argparse.Namespace) -> int:
         if not text or not text.strip():
             raise UserError("nothing to say: give a TEXT (or '-' to read standard input)")
         if args.out is not None:
+            _check_writable(args.out)
             try:
                 path = speaker.save(text, args.out)
             except (tts.TTSError, ValueError, OSError) as exc:
@@ -176,12 +167,13 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     if args.seconds <= 0:
         raise UserError("--seconds must be positive")
-    settings = _settings()
-    device = args.device if args.device is not None else (_setting(settings, "audio.input_device", "") or None)
-    silence = args.silence_stop if args.silence_stop is not None else _setting(settings, "audio.silence_stop", 0.0)
+    settings = user_settings()
+    device = args.device if args.device is not None else (setting(settings, "audio.input_device", "") or None)
+    silence = args.silence_stop if args.silence_stop is not None else setting(settings, "audio.silence_stop", 0.0)
     out: Path = args.out if args.out is not None else _default_recording_path()
     if out.suffix.lower() not in audio.FORMATS:
         raise UserError(f"cannot record to {out.name}: use a .flac or .wav file name")
+    _check_writable(out)
     recorder = audio.Recorder(
         out,
         device=device,
@@ -193,7 +185,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         recorder.start()
     except audio.AudioError as exc:
         raise UserError(str(exc)) from exc
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # soundfile's errors are RuntimeErrors
         raise UserError(f"cannot write {out}: {exc}") from exc
     name = recorder.device_info.name if recorder.device_info else "?"
     print(f"Recording from {name!r} into {out} - speak now; Ctrl+C stops.", file=sys.stderr, flush=True)
