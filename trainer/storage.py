@@ -592,6 +592,20 @@ class Store:
         """The attempt's audio is being transcribed now (the review shows it as busy)."""
         return self._update(attempt_id, status=str(Status.TRANSCRIBING), error=None)
 
+    def recover_interrupted(self) -> list[int]:
+        """Attempts left "transcribing" by an app that was killed or crashed: mark them failed, with the reason,
+        so the review offers "Transcribe again" (their audio is on disk). Call once when the app starts."""
+        with self._read() as conn:
+            ids = [
+                int(row[0])
+                for row in conn.execute("SELECT id FROM attempts WHERE status = ?", (str(Status.TRANSCRIBING),))
+            ]
+        for attempt_id in ids:
+            self.mark_failed(
+                attempt_id, "Transcription was interrupted (the app closed or crashed); transcribe it again."
+            )
+        return ids
+
     def mark_failed(self, attempt_id: int, error: str) -> Attempt:
         """Transcription failed or was cancelled: the audio and any earlier result are kept."""
         return self._update(attempt_id, status=str(Status.FAILED), error=error.strip() or "failed")

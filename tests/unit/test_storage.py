@@ -389,3 +389,22 @@ def test_delete_session_takes_its_attempts_and_audio(store: Store) -> None:
     assert [s.id for s in store.sessions()] == [kept.id]
     with pytest.raises(NotFound):
         store.session(doomed.id)
+
+
+def test_an_attempt_left_transcribing_by_a_crash_can_be_transcribed_again(tmp_path: Path) -> None:
+    path = tmp_path / "attempts.sqlite3"
+    first = Store(path)
+    session = first.start_session("fastapi", "FastAPI")
+    attempt = record(first, session)
+    first.mark_transcribing(attempt.id)
+    first.close()  # as if the app had been killed mid-transcription
+
+    again = Store(path)
+    assert again.attempt(attempt.id).status is Status.TRANSCRIBING
+    assert again.recover_interrupted() == [attempt.id]
+    recovered = again.attempt(attempt.id)
+    assert recovered.status is Status.FAILED and recovered.status.can_transcribe
+    assert recovered.error is not None and "interrupted" in recovered.error
+    assert recovered.has_audio
+    assert again.recover_interrupted() == []
+    again.close()

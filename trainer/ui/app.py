@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.load()
     try:
         store = Store.open_default(settings)
+        store.recover_interrupted()
     except StorageError as exc:
         QMessageBox.critical(None, "Interview Trainer", f"The attempts database cannot be opened.\n\n{exc}")
         return 1
