@@ -541,6 +541,10 @@ class Store:
         """Register an answer whose audio is on disk, before transcription (status "recorded")."""
         return self._insert(session, deck, card, started_at, duration, Status.RECORDED, Path(audio_path), None)
 
+    def set_duration(self, attempt_id: int, duration: float | None) -> Attempt:
+        """The recording's final length, once the recorder has closed its file (registered at its start)."""
+        return self._update(attempt_id, duration=duration)
+
     def add_self_graded_attempt(
         self,
         session: Session | int,

@@ -367,3 +367,29 @@ def test_review_transcribe_again_runs_in_the_background(
     assert ticks.longest_gap() < 0.5
     qtbot.waitUntil(lambda: "Transcribed again" in window.statusBar().currentMessage())
     assert attempt.id in {row[0] for row in window.review.attempt_rows()}
+
+
+@pytest.mark.audio
+def test_an_answer_is_registered_as_soon_as_recording_starts(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], store: Store, pulse_mic: dict[str, str]
+) -> None:
+    """If the app dies mid-answer, the review still has the attempt and its audio file."""
+    window = make_window(load_model=False)
+    qtbot.waitUntil(lambda: window.microphone_ok is not None, timeout=20_000)
+    assert window.microphone_ok, window.microphone_banner.text()
+    practice = window.practice
+    practice.start_session(mode="spoken")
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert practice.phase is Phase.RECORDING
+    [attempt] = store.attempts()
+    assert attempt.status is Status.RECORDED and attempt.duration is None
+    assert attempt.audio_path is not None
+    qtbot.waitUntil(lambda: practice.level_meter.updates > 0, timeout=10_000)
+    press(qtbot, window, Qt.Key.Key_Space)  # stop: the same attempt gets its length, no second one appears
+    qtbot.waitUntil(
+        lambda: practice.phase is not Phase.SAVING and practice.phase is not Phase.RECORDING, timeout=20_000
+    )
+    [finished] = store.attempts()
+    assert finished.id == attempt.id
+    assert finished.duration is not None and finished.duration > 0
+    assert finished.audio_path is not None and finished.audio_path.is_file()

@@ -152,6 +152,7 @@ class PracticeView(QWidget):
         self.card_shown_at = 0.0
         self.recording_started_at: datetime | None = None
         self.recording_path: Path | None = None
+        self.recording_attempt: Attempt | None = None  # registered when recording starts, completed when it ends
         self.voice_job: Job | None = None
         self.record_job: Job | None = None
         self.transcribe_job: Job | None = None
@@ -619,6 +620,11 @@ class PracticeView(QWidget):
         self.recording_path = path
         config = self.config
         self.recording_started_at = datetime.now().astimezone()
+        # Registered before the first sample: if the app dies mid-answer, the review still lists the attempt and
+        # its file (which trainer.audio.recover makes readable) can be transcribed.
+        self.recording_attempt = self.store.add_recorded_attempt(
+            session, deck, card, path, self.recording_started_at, None
+        )
 
         def make_recorder(on_level: Any) -> Any:
             from trainer.audio import Recorder
@@ -672,7 +678,15 @@ class PracticeView(QWidget):
             self._recording_failed(error if isinstance(error, BaseException) else RuntimeError(str(error)))
             return
         started = self.recording_started_at or datetime.now().astimezone()
-        self.attempt = self.store.add_recorded_attempt(session, deck, card, recording.path, started, duration)
+        registered, self.recording_attempt = self.recording_attempt, None
+        if (
+            registered is not None
+            and registered.audio_path is not None
+            and (registered.audio_path.resolve() == Path(recording.path).resolve())
+        ):
+            self.attempt = self.store.set_duration(registered.id, duration)
+        else:  # an answer recorded elsewhere (see above)
+            self.attempt = self.store.add_recorded_attempt(session, deck, card, recording.path, started, duration)
         self.attempt_saved.emit(self.attempt.id)
         self.pending_attempt_id = self.attempt.id
         stopped_by = getattr(recording, "stopped_by", "")
@@ -683,6 +697,9 @@ class PracticeView(QWidget):
 
     def _recording_failed(self, exc: BaseException) -> None:
         self.record_job = None
+        registered, self.recording_attempt = self.recording_attempt, None
+        if registered is not None:  # nothing was recorded: the attempt registered at the start has nothing to keep
+            self.store.delete_attempt(registered.id)
         self.countdown.stop()
         self.level_meter.reset()
         if self.phase not in (Phase.RECORDING, Phase.SAVING):
@@ -1044,17 +1061,17 @@ class PracticeView(QWidget):
             self._keep_unfinished_recording()
 
     def _keep_unfinished_recording(self) -> None:
-        """Register the answer cut short by closing, so the review lists it and can transcribe it later.
+        """Give the answer cut short by closing its length; the review lists it and can transcribe it later.
 
         The recorder was asked to stop and finishes its file behind the closed window (the app waits for it
-        before exiting); the attempt points at that file with the length recorded so far.
+        before exiting); the attempt, registered when recording started, points at that file.
         """
-        card, deck, session = self.card, self.deck, self.session
-        path, started = self.recording_path, self.recording_started_at
-        if card is None or deck is None or session is None or path is None or started is None:
+        registered, started = self.recording_attempt, self.recording_started_at
+        if registered is None or started is None:
             return
+        self.recording_attempt = None
         duration = (datetime.now().astimezone() - started).total_seconds()
-        self.attempt = self.store.add_recorded_attempt(session, deck, card, path, started, duration)
+        self.attempt = self.store.set_duration(registered.id, duration)
 
 
 def _select_data(combo: QComboBox, data: object) -> bool:
