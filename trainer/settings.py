@@ -228,6 +228,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         Key.DATA_DIR, str, "",
         "Folder for the attempts database and recorded audio; empty uses the platform's data folder. "
+        "Takes effect the next time the app starts; existing attempts stay where they were. "
         "The TRAINER_DATA_DIR environment variable takes precedence.",
         Group.STORAGE, empty_allowed=True,
     ),
