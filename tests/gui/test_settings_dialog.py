@@ -139,3 +139,18 @@ def test_a_broken_settings_file_is_reported_and_the_app_still_opens(
     text = window.settings_banner.text()
     assert "practice.think_time" in text and "voice.colour" in text
     assert loaded.get(Key.THINK_TIME) == 5.0
+
+
+def voice_ids(dialog: SettingsDialog) -> set[str]:
+    combo = dialog.fields[Key.VOICE_ID]
+    assert isinstance(combo, QComboBox)
+    return {str(combo.itemData(i)) for i in range(1, combo.count())}
+
+
+def test_the_voice_list_follows_the_chosen_engine(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    qtbot.waitUntil(lambda: len(voice_ids(dialog)) > 10, timeout=20_000)  # espeak's many voices
+    espeak_voices = voice_ids(dialog)
+    dialog.set_field(Key.VOICE_ENGINE, "piper")
+    qtbot.waitUntil(lambda: voice_ids(dialog) == {"en_US-joe-medium"}, timeout=30_000)
+    assert "en_US-joe-medium" not in espeak_voices
+    assert dialog.field_value(Key.VOICE_ID) == ""  # back to the new engine's default voice

@@ -134,6 +134,9 @@ class SettingsDialog(QDialog):
         self.load_values(settings)
         self._fill_devices()
         self._fill_voices()
+        engine_combo = self.fields[Key.VOICE_ENGINE]
+        assert isinstance(engine_combo, QComboBox)
+        engine_combo.currentIndexChanged.connect(self._voice_engine_changed)
         self.resize(900, 560)
 
     # --- fields from declarations ------------------------------------------------------------------------
@@ -356,8 +359,18 @@ class SettingsDialog(QDialog):
 
     # --- voices ------------------------------------------------------------------------------------------
 
+    def _voice_engine_changed(self) -> None:
+        """Another engine has other voices: list its own, and go back to its default voice."""
+        combo = self.fields[Key.VOICE_ID]
+        assert isinstance(combo, QComboBox)
+        while combo.count() > 1:  # item 0 is "Engine default"
+            combo.removeItem(combo.count() - 1)
+        self.set_field(Key.VOICE_ID, "")
+        self._fill_voices()
+
     def _fill_voices(self) -> None:
-        engine = str(self.settings.get(Key.VOICE_ENGINE))
+        """List the voices of the engine chosen in the dialog (in the background: Piper loads a model)."""
+        engine = str(self.field_value(Key.VOICE_ENGINE))
 
         def work(job: Job) -> Any:
             from trainer.tts import make_speaker
@@ -368,9 +381,11 @@ class SettingsDialog(QDialog):
             finally:
                 speaker.close()
 
-        self.runner.start("list-voices", work, succeeded=self._voices_listed)
+        self.runner.start("list-voices", work, succeeded=lambda voices: self._voices_listed(engine, voices))
 
-    def _voices_listed(self, voices: Any) -> None:
+    def _voices_listed(self, engine: str, voices: Any) -> None:
+        if engine != str(self.field_value(Key.VOICE_ENGINE)):
+            return  # the engine changed while its voices were listed: a newer listing is on its way
         combo = self.fields[Key.VOICE_ID]
         assert isinstance(combo, QComboBox)
         current = self.field_value(Key.VOICE_ID)
