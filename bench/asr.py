@@ -5,10 +5,14 @@
     .venv/bin/python bench/asr.py --json out.json # also keep every transcript
 
 Matrix: engine (faster-whisper, openai-whisper) x model (tiny.en, base) x decoding (greedy, beam 5) x prompt
-(none, the deck vocabulary). Clips: texts from tests/data/spoken spoken by Piper (natural) and espeak-ng
-(robotic), 20-60 s each. Each configuration runs in its own process, so its peak memory (ru_maxrss) is its own
-and one configuration's caches cannot speed up the next. A warm-up transcription (5 s) runs before timing:
-the first call pays one-off costs (numba JIT for word timing, allocator growth) that a running app pays once.
+(none, or the card's prompt exactly as the app builds it: `card_prompt(deck, card)` for the FastAPI deck card the
+clip answers, its key terms then the deck's vocabulary). Clips: texts from tests/data/spoken spoken by Piper
+(natural) and espeak-ng (robotic), 20-60 s each; each text names its card in tests/data/spoken/key_terms.toml.
+Recall is measured on each text's listed key terms (the technical terms the text says, as a listener would
+write them), not on the card's key points. Each configuration runs in its own process, so its peak memory
+(ru_maxrss) is its own and one configuration's caches cannot speed up the next. A warm-up transcription (5 s)
+runs before timing: the first call pays one-off costs (numba JIT for word timing, allocator growth) that a
+running app pays once.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 SPOKEN = REPO / "tests" / "data" / "spoken"
+DECK = REPO / "cards" / "fastapi.toml"
 #: (voice, text name): two natural and two robotic answers, 22-55 s.
 CLIPS = (("piper", "validation"), ("piper", "dependencies"), ("espeak", "validation"), ("espeak", "async_routes"))
 ENGINES = ("faster-whisper", "openai-whisper")
@@ -65,11 +70,13 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     transcriber = load_transcriber(spec["engine"], spec["model"])
     load_seconds = time.perf_counter() - started
     clips = {name: load_audio(path) for name, path in spec["clips"].items()}
-    prompt = spec["prompt"] or None
-    first = next(iter(clips.values()))
-    transcriber.transcribe(first[: 5 * SAMPLE_RATE], prompt=prompt, beam_size=spec["beam"], language="en")
+    prompts = {name: spec["prompts"].get(name) or None for name in clips}  # "" = no prompt
+    first = next(iter(clips))
+    warm_up = clips[first][: 5 * SAMPLE_RATE]
+    transcriber.transcribe(warm_up, prompt=prompts[first], beam_size=spec["beam"], language="en")
     results = {}
     for name, audio in clips.items():
+        prompt = prompts[name]
         times, text = [], ""
         for _ in range(spec["runs"]):
             t0 = time.perf_counter()
@@ -132,7 +139,7 @@ def table(rows: dict[tuple[str, str, int, bool], dict[str, float]], engines: lis
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     keys = sorted({(m, b, p) for (_, m, b, p) in rows}, key=lambda k: (MODELS.index(k[0]), k[1], k[2]))
     for model, beam, prompt in keys:
-        cells = [model, "greedy" if beam == 1 else f"beam {beam}", "vocabulary" if prompt else "none"]
+        cells = [model, "greedy" if beam == 1 else f"beam {beam}", "card" if prompt else "none"]
         for engine in engines:
             r = rows.get((engine, model, beam, prompt))
             if r is None:
@@ -161,11 +168,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(json.loads(args.worker))))
         return 0
 
-    from trainer.asr import build_prompt, resolve_model
+    from trainer.asr import card_prompt, resolve_model
+    from trainer.deck import load_deck
 
     with (SPOKEN / "key_terms.toml").open("rb") as f:
         key_terms = tomllib.load(f)
-    prompt = build_prompt(key_terms["vocabulary"])
+    deck = load_deck(DECK)
+    cards = {card.id: card for card in deck.cards}
+    #: per clip, the prompt the app gives when that card is answered
+    prompts = {f"{voice}_{name}": card_prompt(deck, cards[key_terms[name]["card"]]) for voice, name in CLIPS}
     for engine in args.engines:  # assemble and convert before anything is timed
         for model in args.models:
             resolve_model(engine, model)
@@ -184,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                             "engine": engine,
                             "model": model,
                             "beam": beam,
-                            "prompt": prompt if use_prompt else "",
+                            "prompts": prompts if use_prompt else {},
                             "clips": clips,
                             "runs": args.runs,
                         }
@@ -213,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         for m in args.models
     )
     print(f"\nload (import + model, median over configurations): {loads}")
-    print(f"prompt: {prompt}")
+    for clip, prompt in prompts.items():
+        print(f"prompt for {clip} (card {key_terms[clip.split('_', 1)[1]]['card']}): {prompt}")
     if args.json:
         args.json.write_text(json.dumps({"rows": {" ".join(map(str, k)): v for k, v in rows.items()}, "raw": raw}))
     return 0
