@@ -140,7 +140,9 @@ def _foreign_stream_open(sd: Any) -> bool:
     stream_type = getattr(sd, "_StreamBase", None)
     if stream_type is None:  # pragma: no cover - a sounddevice without the private base class
         return True
-    return any(isinstance(obj, stream_type) and not obj.closed for obj in gc.get_objects())
+    # type(obj), not isinstance: isinstance reads obj.__class__, which some library objects turn into a
+    # warning (torch.distributed.reduce_op) or an import.
+    return any(issubclass(type(obj), stream_type) and not obj.closed for obj in gc.get_objects())
 
 
 @contextlib.contextmanager

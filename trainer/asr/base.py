@@ -169,21 +169,28 @@ def load_audio(source: AudioInput) -> AudioArray:
 
 
 def _read_file(path: Path) -> AudioArray:
+    """Read through `trainer.audio.read_audio`, which first repairs a recording cut short by a crash.
+
+    A FLAC file whose writer was killed (`kill -9`, power cut) still says "length unknown" in its header;
+    soundfile alone fails on it with `ValueError: array is too big`. `read_audio` rewrites such a file in
+    place (`trainer.audio.recover`) so the words spoken before the crash can still be transcribed.
+    """
     import soundfile
+
+    from trainer.audio import read_audio
 
     if not path.exists():
         raise AudioError(f"{path}: no such file")
     if path.is_dir():
         raise AudioError(f"{path}: is a folder, not an audio file")
     try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, OSError) as exc:
-        detail = getattr(exc, "error_string", None) or str(exc)
+        mono, rate = read_audio(path)
+    except (soundfile.LibsndfileError, RuntimeError, OSError, ValueError, MemoryError) as exc:
+        detail = getattr(exc, "error_string", None) or str(exc) or type(exc).__name__
         raise AudioError(f"{path}: cannot be read as audio (FLAC, WAV or OGG expected): {detail}") from None
-    if data.size == 0:
+    if mono.size == 0:
         raise AudioError(f"{path}: holds no audio")
-    mono: AudioArray = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
-    return resample(mono, int(rate), SAMPLE_RATE)
+    return resample(mono, rate, SAMPLE_RATE)
 
 
 def resample(samples: AudioArray, rate: int, target: int = SAMPLE_RATE) -> AudioArray:
