@@ -303,17 +303,23 @@ def test_last_card_ends_the_session_with_a_summary(
     assert practice.phase is Phase.SETUP and practice.pages.currentWidget() is practice.setup_page
 
 
+def recording_window(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> MainWindow:
+    """A window with the microphone found, recording the first card's answer (Space pressed)."""
+    window = make_window(load_model=False)
+    qtbot.waitUntil(lambda: window.microphone_ok is not None, timeout=20_000)
+    assert window.microphone_ok, window.microphone_banner.text()
+    window.practice.start_session(mode="spoken")
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert window.practice.phase is Phase.RECORDING
+    return window
+
+
 @pytest.mark.audio
 def test_closing_while_recording_stops_cleanly(
     qtbot: QtBot, make_window: Callable[..., MainWindow], store: Store, pulse_mic: dict[str, str]
 ) -> None:
-    window = make_window(load_model=False)
-    qtbot.waitUntil(lambda: window.microphone_ok is not None, timeout=20_000)
-    assert window.microphone_ok, window.microphone_banner.text()
+    window = recording_window(qtbot, make_window)
     practice = window.practice
-    practice.start_session(mode="spoken")
-    press(qtbot, window, Qt.Key.Key_Space)
-    assert practice.phase is Phase.RECORDING
     qtbot.waitUntil(lambda: practice.level_meter.updates > 0, timeout=10_000)
     started = time.monotonic()
     window.close()
@@ -374,13 +380,8 @@ def test_an_answer_is_registered_as_soon_as_recording_starts(
     qtbot: QtBot, make_window: Callable[..., MainWindow], store: Store, pulse_mic: dict[str, str]
 ) -> None:
     """If the app dies mid-answer, the review still has the attempt and its audio file."""
-    window = make_window(load_model=False)
-    qtbot.waitUntil(lambda: window.microphone_ok is not None, timeout=20_000)
-    assert window.microphone_ok, window.microphone_banner.text()
+    window = recording_window(qtbot, make_window)
     practice = window.practice
-    practice.start_session(mode="spoken")
-    press(qtbot, window, Qt.Key.Key_Space)
-    assert practice.phase is Phase.RECORDING
     [attempt] = store.attempts()
     assert attempt.status is Status.RECORDED and attempt.duration is None
     assert attempt.audio_path is not None
