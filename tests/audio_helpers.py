@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -243,3 +245,42 @@ def envelope_db(samples: npt.NDArray[Any], rate: int, window: float = 0.25) -> l
     return [
         audio.block_level(np.asarray(samples[i : i + k], dtype=np.float32)).rms_db for i in range(0, len(samples), k)
     ]
+
+
+#: A recording process for crash tests: prints "live" once audio flows, then its elapsed seconds.
+KILL_TARGET = """
+import sys, time
+from trainer.audio import Recorder
+rec = Recorder(sys.argv[1], max_seconds=60)
+rec.start()
+rec.wait_for_audio(10)
+print("live", flush=True)
+while True:
+    time.sleep(0.05)
+    print(f"{rec.elapsed:.3f}", flush=True)
+"""
+
+
+def record_and_kill(wav: Path, out: Path, after: float) -> float:
+    """Record `wav` played into the microphone in a child process, `kill -9` it after `after` s; returns elapsed."""
+    proc = subprocess.Popen([sys.executable, "-c", KILL_TARGET, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert proc.stdout is not None
+    player = None
+    try:
+        assert proc.stdout.readline().strip() == "live"
+        player = play_into_mic(wav, wait=False)
+        elapsed = 0.0
+        while elapsed < after:
+            elapsed = float(proc.stdout.readline())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        proc.stdout.close()
+        if player is not None:
+            player.terminate()
+            player.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    return elapsed

@@ -8,10 +8,6 @@ PulseAudio virtual microphone, SIGKILL, and the tiny.en model through faster-whi
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +15,7 @@ import pytest
 import soundfile as sf
 
 from tests.audio.conftest import SHORT_ANSWER
-from tests.audio.test_recorder import KILL_TARGET
-from tests.audio_helpers import REPO, play_into_mic, private_pulse
+from tests.audio_helpers import private_pulse, record_and_kill
 from trainer import audio
 from trainer.asr import Transcriber, load_transcriber
 from trainer.asr.wer import word_error_rate, words
@@ -42,31 +37,6 @@ def private_mic(pulse_mic: dict[str, str]) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="module")
 def tiny() -> Transcriber:
     return load_transcriber("faster-whisper", "tiny.en")
-
-
-def record_and_kill(wav: Path, out: Path, after: float) -> float:
-    """Record `wav` played into the microphone in a child process, `kill -9` it after `after` s; returns elapsed."""
-    proc = subprocess.Popen([sys.executable, "-c", KILL_TARGET, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO)
-    assert proc.stdout is not None
-    player = None
-    try:
-        assert proc.stdout.readline().strip() == "live"
-        player = play_into_mic(wav, wait=False)
-        elapsed = 0.0
-        while elapsed < after:
-            elapsed = float(proc.stdout.readline())
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        proc.stdout.close()
-        if player is not None:
-            player.terminate()
-            player.wait(10)
-    assert proc.returncode == -signal.SIGKILL
-    return elapsed
 
 
 def test_recording_killed_by_kill_9_transcribes_to_the_words_before_the_kill(

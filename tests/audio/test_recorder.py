@@ -6,7 +6,6 @@ and compared sample by sample with the source.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from tests.audio_helpers import (
     envelope_db,
     play_into_mic,
     private_pulse,
+    record_and_kill,
     record_while_playing,
     similarity,
     to_16k,
@@ -151,18 +151,6 @@ def test_list_devices_marks_the_defaults() -> None:
 
 # ------------------------------------------------------------------------------------- crash safety
 
-KILL_TARGET = """
-import sys, time
-from trainer.audio import Recorder
-rec = Recorder(sys.argv[1], max_seconds=60)
-rec.start()
-rec.wait_for_audio(10)
-print("live", flush=True)
-while True:
-    time.sleep(0.05)
-    print(f"{rec.elapsed:.3f}", flush=True)
-"""
-
 
 @pytest.mark.parametrize("suffix", [".flac", ".wav"])
 def test_file_survives_kill_9_of_the_recording_process(suffix: str, answer_wav: Path, tmp_path: Path) -> None:
@@ -171,26 +159,7 @@ def test_file_survives_kill_9_of_the_recording_process(suffix: str, answer_wav: 
     WAV is readable as is; FLAC needs `recover()` (its header still says "length unknown").
     """
     out = tmp_path / f"killed{suffix}"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_TARGET, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO)
-    assert proc.stdout is not None
-    player = None
-    try:
-        assert proc.stdout.readline().strip() == "live"
-        player = play_into_mic(answer_wav, wait=False)
-        elapsed = 0.0
-        while elapsed < 3.5:
-            elapsed = float(proc.stdout.readline())
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        proc.stdout.close()
-        if player is not None:
-            player.terminate()
-            player.wait(10)
-    assert proc.returncode == -signal.SIGKILL
+    elapsed = record_and_kill(answer_wav, out, 3.5)
     if suffix == ".flac":
         assert audio.needs_recovery(out)
         duration = audio.recover(out)
