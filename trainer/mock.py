@@ -591,6 +591,17 @@ def report_title(report: MockReport) -> str:
     return f"Mock interview: {report.session.deck_title}"
 
 
+def report_summary(report: MockReport) -> str:
+    """One line: date, questions, mean score (e.g. for a list of past interviews)."""
+    parts = [
+        _when(report.session.started_at),
+        f"{len(report.questions)} question{'s' if len(report.questions) != 1 else ''}",
+    ]
+    if report.mean_score is not None:
+        parts.append(f"mean score {report.mean_score:.0f}%")
+    return " · ".join(parts)
+
+
 def report_markdown(report: MockReport) -> str:
     """The report as Markdown: summary, the things to work on, then each question with its follow-up."""
     session = report.session
