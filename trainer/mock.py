@@ -34,6 +34,8 @@ PACE_RANGE = (110.0, 170.0)
 FILLERS_PER_MINUTE = 3.0
 #: An answer that stopped within this many seconds of its limit ran out of time.
 TIME_MARGIN = 1.0
+#: An answer missing this many key points or more is one thing to work on (relearn it), not one per point.
+MANY_MISSED = 3
 #: How many things to work on the summary names.
 WORK_ON = 3
 
@@ -458,7 +460,8 @@ def build_report(store: Store, session_id: int) -> MockReport:
 
 def things_to_work_on(questions: Sequence[QuestionReport], limit: int = WORK_ON) -> tuple[WorkItem, ...]:
     """The few things that would most improve the next interview: misconceptions said, key points missed
-    (weighted by how much of their answer's score they are), and delivery (pace, fillers, long pauses, time).
+    (weighted by how much of their answer's score they are; an answer missing MANY_MISSED or more is one item),
+    and delivery (pace, fillers, long pauses, time).
     The costliest item of each kind comes first, so one kind does not crowd out the others; then the rest by cost."""
     items = _misconception_items(questions) + _missed_point_items(questions) + _delivery_items(questions)
     items.sort(key=lambda item: -item.cost)
@@ -488,9 +491,23 @@ def _missed_point_items(questions: Sequence[QuestionReport]) -> list[WorkItem]:
     items: dict[str, WorkItem] = {}
     for q in questions:
         total = sum(p.weight for p in (*q.made, *q.missed))
+        costs = []
         for note in q.missed:
             share = 100.0 * note.weight / total if total > 0 else 0.0
-            recovered = q.follow_up is not None and q.follow_up.point == note.text and q.follow_up.made
+            recovered = q.follow_up is not None and q.follow_up.point == note.text and bool(q.follow_up.made)
+            costs.append((note, share, recovered))
+        if len(q.missed) >= MANY_MISSED:
+            # Most of the answer was missing: one thing to work on (the answer), not several of its points.
+            cost = sum(share / 2 if recovered else share for _, share, recovered in costs)
+            names = "; ".join(note.text for note in q.missed)
+            items[f"Q{q.number}"] = WorkItem(
+                "key point",
+                f"Relearn Q{q.number}: {_short(q.question)}",
+                f"{len(q.missed)} of {len(q.made) + len(q.missed)} key points missed: {names}",
+                cost,
+            )
+            continue
+        for note, share, recovered in costs:
             detail = f"Q{q.number}, {share:.0f}% of that answer"
             if recovered:
                 detail += " (made in the follow-up)"
@@ -503,6 +520,11 @@ def _missed_point_items(questions: Sequence[QuestionReport]) -> list[WorkItem]:
                 share += known.cost
             items[note.text] = WorkItem("key point", f"Say: {note.text}", detail, share)
     return list(items.values())
+
+
+def _short(text: str, width: int = 60) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
 def _delivery_items(questions: Sequence[QuestionReport]) -> list[WorkItem]:
@@ -628,7 +650,7 @@ def report_markdown(report: MockReport) -> str:
         lines.append("Nothing to judge yet: no answer has been scored.")
 
     if report.questions:
-        lines += ["", "| # | question | level | score | time |", "|---|---|---|---|---|"]
+        lines += ["", "## Questions", "", "| # | question | level | score | time |", "|---|---|---|---|---|"]
         for q in report.questions:
             score = f"{q.score:.0f}%" if q.score is not None else str(q.status)
             used = _clock(q.delivery.duration) if q.delivery is not None else "–"
@@ -640,7 +662,7 @@ def report_markdown(report: MockReport) -> str:
 
 
 def _question_lines(q: QuestionReport) -> list[str]:
-    lines = [f"## {q.number}. {escape(q.question.strip().splitlines()[0])}", ""]
+    lines = [f"### {q.number}. {escape(q.question.strip().splitlines()[0])}", ""]
     if q.score is not None:
         head = f"**Score:** {q.score:.0f}%"
     else:

@@ -105,7 +105,9 @@ def test_past_mock_interviews_are_listed_and_reviewable(qtbot: QtBot, store: Sto
     history.sessions.setCurrentRow(1)
     report = history.report_view.report
     assert report is not None and report.session.id == first
-    assert "FastAPI" in history.sessions.item(0).text() and "%" in history.sessions.item(0).text()
+    newest = mock.build_report(store, second)
+    assert history.sessions.item(0).text() == f"FastAPI\n{mock.report_summary(newest)}"
+    assert "mean score" in history.sessions.item(0).text()
     store.delete_session(first)
     history.refresh()
     assert history.sessions.count() == 1 and history.current_session_id() == second

@@ -205,8 +205,9 @@ def test_three_things_to_work_on_mix_content_and_delivery(store: Store) -> None:
     assert "Fewer filler words" in titles, "7 fillers in 1.5 minutes"
     kinds = {item.kind for item in report.work_on}
     assert kinds == {"delivery", "key point"}
-    points = [item for item in report.work_on if item.kind == "key point"]
-    assert all(item.detail.startswith("Q3") for item in points), "the weak answer's misses cost most"
+    assert titles[0] == "Relearn Q3: What is Depends in FastAPI, and what do you use dependency…"
+    assert report.work_on[0].detail.startswith("5 of 6 key points missed: dependency is a callable; injects")
+    assert "Finish within the time" in titles, "the first answer was cut off"
     assert "declares the response shape" not in " ".join(titles), "a point made in the follow-up costs less"
 
 
@@ -222,6 +223,18 @@ def test_a_clean_interview_has_nothing_to_work_on_and_a_rushed_one_is_told_to_sl
     answer(store, rushed, deck, card, card.answer, 35.0)  # 207 a minute
     (item,) = build_report(store, rushed.id).work_on
     assert (item.kind, item.title, item.detail) == ("delivery", "Slow down", "207 words per minute; aim for 110-170")
+
+
+def test_a_point_missed_without_a_follow_up_is_named_with_its_weight(store: Store) -> None:
+    deck = fastapi_deck()
+    session = mock.start_mock_session(store, [deck])
+    answer(store, session, deck, deck.card("response-model"), NO_SHAPE, 12.0)
+    (item,) = build_report(store, session.id).work_on
+    assert (item.kind, item.title, item.detail) == (
+        "key point",
+        "Say: declares the response shape",
+        "Q1, 20% of that answer",
+    )
 
 
 @pytest.mark.xfail(
@@ -263,7 +276,7 @@ def test_markdown_report_holds_scores_points_delivery_and_follow_up(store: Store
     text = report_markdown(report)
     assert text.startswith("# Mock interview: FastAPI\n")
     assert "- **Mean score:** " in text and "- **Follow-ups:** 1" in text
-    assert "## Three things to work on\n\n1. **" in text
+    assert "## Three things to work on\n\n1. **" in text and "## Questions\n\n| # | question |" in text
     assert "| 2 | What does the response\\_model" in text or "| 2 | What does the response_model" in text
     assert "- ✗ declares the response shape" in text and "- ✓ serialises to JSON" in text
     assert f"**Follow-up:** {FOLLOW_UP}" in text and "✓ made the point: declares the response shape" in text

@@ -173,12 +173,14 @@ class MockHistoryView(QWidget):
         super().__init__(parent)
         self.store = store
         self.sessions = QListWidget(self)
+        self.sessions.setWordWrap(True)
         self.sessions.currentItemChanged.connect(self._selected)
         self.report_view = MockReportView(self, export_dir=export_dir)
         splitter = QSplitter(self)
         splitter.addWidget(self.sessions)
         splitter.addWidget(self.report_view)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([300, 1000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -190,9 +192,9 @@ class MockHistoryView(QWidget):
         self.sessions.blockSignals(True)
         self.sessions.clear()
         for session in mock.mock_sessions(self.store):
-            stamp = session.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            score = f" · {session.mean_score:.0f}%" if session.mean_score is not None else ""
-            item = QListWidgetItem(f"{stamp} · {session.deck_title}{score}")
+            # The report's own summary: the session's mean would count follow-up answers as questions.
+            report = mock.build_report(self.store, session.id)
+            item = QListWidgetItem(f"{session.deck_title}\n{mock.report_summary(report)}")
             item.setData(self._ID, session.id)
             self.sessions.addItem(item)
         self.sessions.blockSignals(False)
