@@ -91,6 +91,8 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
     lines = [f"## {n}. {escape(attempt.question.strip().splitlines()[0])}", ""]
     if len(attempt.question.strip().splitlines()) > 1:
         lines += [*_quote(attempt.question), ""]
+    if attempt.follow_up:
+        lines += [f"**Follow-up question:** {escape(attempt.follow_up)}", ""]
     facts: list[str] = [
         f"card `{attempt.card_id}`",
         _when(attempt.started_at),

@@ -26,6 +26,7 @@ from tests.mock_helpers import (
 )
 from trainer import mock, storage
 from trainer.deck import Card, Deck, KeyPoint
+from trainer.export import session_markdown
 from trainer.mock import MockConfig, build_report, follow_up_for, plan_interview, report_markdown
 from trainer.scoring import score_answer
 from trainer.storage import Status, Store
@@ -285,6 +286,12 @@ def test_markdown_report_holds_scores_points_delivery_and_follow_up(store: Store
     assert WEAK.split(",")[0] in text
     path = mock.export_markdown(report, tmp_path / "out" / mock.default_file_name(report))
     assert path.read_text(encoding="utf-8") == text and path.name.startswith("mock-fastapi-")
+
+
+def test_the_plain_session_export_names_the_mode_and_the_follow_up(store: Store) -> None:
+    text = session_markdown(store, record_interview(store))
+    assert "- **Mode:** mock interview" in text
+    assert f"**Follow-up question:** {FOLLOW_UP}" in text
 
 
 def test_reports_are_rebuilt_from_the_store_later(store: Store, tmp_path: Path) -> None:
