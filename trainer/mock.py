@@ -614,13 +614,15 @@ def report_title(report: MockReport) -> str:
 
 
 def report_summary(report: MockReport) -> str:
-    """One line: date, questions, mean score (e.g. for a list of past interviews)."""
-    parts = [
-        _when(report.session.started_at),
-        f"{len(report.questions)} question{'s' if len(report.questions) != 1 else ''}",
-    ]
-    if report.mean_score is not None:
-        parts.append(f"mean score {report.mean_score:.0f}%")
+    """One line: date, questions, mean score."""
+    return summary_line(report.session.started_at, len(report.questions), report.mean_score)
+
+
+def summary_line(started_at: datetime, questions: int, mean_score: float | None) -> str:
+    """e.g. "2026-12-01 19:30 · 5 questions · mean score 64%" (a past interview in a list)."""
+    parts = [_when(started_at), f"{questions} question{'s' if questions != 1 else ''}"]
+    if mean_score is not None:
+        parts.append(f"mean score {mean_score:.0f}%")
     return " · ".join(parts)
 
 

@@ -616,6 +616,17 @@ class Store:
             attempt_id, time_limit=time_limit, follow_up=None if follow_up is None else follow_up.strip()
         )
 
+    def question_stats(self, mode: str = "mock") -> dict[int, tuple[int, float | None]]:
+        """Sessions of this mode -> (answers that are not follow-ups, their mean score): one query for a list of
+        past mock interviews (a session's `mean_score` counts follow-up answers too)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT a.session_id, COUNT(a.id), AVG(a.score) FROM attempts a JOIN sessions s "
+                "ON s.id = a.session_id WHERE s.mode = ? AND a.follow_up IS NULL GROUP BY a.session_id",
+                (mode,),
+            ).fetchall()
+        return {int(r[0]): (int(r[1]), None if r[2] is None else float(r[2])) for r in rows}
+
     def mark_transcribing(self, attempt_id: int) -> Attempt:
         """The attempt's audio is being transcribed now (the review shows it as busy)."""
         return self._update(attempt_id, status=str(Status.TRANSCRIBING), error=None)

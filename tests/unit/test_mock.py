@@ -195,6 +195,8 @@ def test_report_per_question_with_the_follow_up_beside_its_question(store: Store
     assert weak.delivery.filler_count == 7 and weak.delivery.fillers["um"] == 2
 
     assert report.mean_score == pytest.approx((100 + 80 + weak.score) / 3)
+    questions, mean = store.question_stats()[report.session.id]
+    assert questions == 3 and mean == pytest.approx(report.mean_score), "the list's figures leave the follow-up out"
     assert report.points_made == (5 + 4 + 1, 5 + 5 + 6)
     assert report.speaking_time == pytest.approx(60 + 12 + 6 + 12)
 

@@ -238,10 +238,10 @@ class MockHistoryView(QWidget):
         current = self.current_session_id()
         self.sessions.blockSignals(True)
         self.sessions.clear()
+        stats = self.store.question_stats(mock.MODE)  # one query, not a report per interview
         for session in mock.mock_sessions(self.store):
-            # The report's own summary: the session's mean would count follow-up answers as questions.
-            report = mock.build_report(self.store, session.id)
-            item = QListWidgetItem(f"{session.deck_title}\n{mock.report_summary(report)}")
+            questions, mean = stats.get(session.id, (0, None))
+            item = QListWidgetItem(f"{session.deck_title}\n{mock.summary_line(session.started_at, questions, mean)}")
             item.setData(self._ID, session.id)
             self.sessions.addItem(item)
         self.sessions.blockSignals(False)
