@@ -230,14 +230,15 @@ def test_a_clean_interview_has_nothing_to_work_on_and_a_rushed_one_is_told_to_sl
 
 def test_a_point_missed_without_a_follow_up_is_named_with_its_weight(store: Store) -> None:
     deck = fastapi_deck()
+    card = deck.card("response-model")
     session = mock.start_mock_session(store, [deck])
-    answer(store, session, deck, deck.card("response-model"), NO_SHAPE, 12.0)
+    answer(store, session, deck, card, NO_SHAPE, 12.0)
     (item,) = build_report(store, session.id).work_on
-    assert (item.kind, item.title, item.detail) == (
-        "key point",
-        "Say: declares the response shape",
-        "Q1, 20% of that answer",
-    )
+    assert (item.kind, item.title) == ("key point", "Say: declares the response shape")
+    assert item.detail.startswith("Q1, 20% of that answer")
+    # With the scorer's evidence (the model-answer sentence that makes the point), the item quotes it.
+    evidence = getattr(score_answer(card, NO_SHAPE).points[0], "evidence", None)
+    assert item.detail.endswith(f"; the model answer says: “{evidence}”" if evidence else "of that answer")
 
 
 @pytest.mark.xfail(
