@@ -59,7 +59,9 @@ class MockConfig:
             raise ValueError("choose at least one deck (a tuple of deck ids)")
         if self.questions is None and self.minutes is None:
             raise ValueError("give the interview's length: a number of questions, minutes, or both")
-        if self.questions is not None and (isinstance(self.questions, bool) or self.questions < 1):
+        if self.questions is not None and (
+            isinstance(self.questions, bool) or not isinstance(self.questions, int) or self.questions < 1
+        ):
             raise ValueError(f"the number of questions must be at least 1, not {self.questions!r}")
         if self.minutes is not None and not (math.isfinite(self.minutes) and self.minutes > 0):
             raise ValueError(f"minutes must be a positive number, not {self.minutes!r}")
@@ -130,10 +132,13 @@ def plan_interview(
         budget -= question.time_limit
         planned.append(question)
     if not planned:
-        shortest = min((q.time_limit for cards in pool.values() for q in cards), default=None)
-        if shortest is None:
-            raise ValueError(f"the chosen deck(s) have no cards: {', '.join(config.decks)}")
-        raise ValueError(f"no question fits in {config.minutes:g} minutes: the shortest time limit is {shortest:g} s")
+        eligible = [q.time_limit for level in share for q in pool.get(level, [])]
+        if not eligible:
+            at = f" at level {' or '.join(share)}" if config.levels is not None else ""
+            raise ValueError(f"the chosen deck(s) have no cards{at}: {', '.join(config.decks)}")
+        raise ValueError(
+            f"no question fits in {config.minutes:g} minutes: the shortest time limit is {min(eligible):g} s"
+        )
     return sorted(planned, key=lambda q: _level_rank(q.level))  # stable: random within a level
 
 

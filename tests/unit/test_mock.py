@@ -100,6 +100,7 @@ def test_plan_over_two_decks_draws_from_both(deck: Deck) -> None:
         ({"decks": ()}, "at least one deck"),
         ({"decks": ("fastapi",), "questions": None}, "length"),
         ({"decks": ("fastapi",), "questions": 0}, "at least 1"),
+        ({"decks": ("fastapi",), "questions": 2.5}, "at least 1"),
         ({"decks": ("fastapi",), "minutes": -2.0}, "positive"),
         ({"decks": ("fastapi",), "levels": {"expert": 1}}, "unknown level 'expert'"),
         ({"decks": ("fastapi",), "levels": {"basics": 0}}, "above 0"),
@@ -115,6 +116,9 @@ def test_unknown_deck_or_too_few_minutes_say_so(deck: Deck) -> None:
         plan_interview([deck], MockConfig(("flask",)))
     with pytest.raises(ValueError, match=r"no question fits in 0\.5 minutes: the shortest time limit is 60 s"):
         plan_interview([deck], MockConfig(("fastapi",), questions=None, minutes=0.5))
+    basics_only = Deck("mini", "Mini", tuple(c for c in deck.cards if c.level == "basics"))
+    with pytest.raises(ValueError, match="the chosen deck\\(s\\) have no cards at level tricky: mini"):
+        plan_interview([basics_only], MockConfig(("mini",), levels={"tricky": 1}))
 
 
 # --- follow-ups -----------------------------------------------------------------------------------------
