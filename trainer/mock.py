@@ -238,6 +238,8 @@ class Delivery:
     wpm: float | None
     fillers: dict[str, int] = field(default_factory=dict)
     pauses: tuple[Pause, ...] = ()
+    #: Seconds of silence before the first word (None without word or segment timings).
+    first_word: float | None = None
 
     @property
     def filler_count(self) -> int:
@@ -350,6 +352,15 @@ def long_pauses(attempt: Attempt, threshold: float = LONG_PAUSE) -> tuple[Pause,
     return tuple(pauses)
 
 
+def first_word_at(attempt: Attempt) -> float | None:
+    """When the answer's first word began, in seconds from the start of the recording."""
+    transcript = attempt.transcript_obj()
+    if transcript is None:
+        return None
+    starts = [w.start for w in transcript.words] or [s.start for s in transcript.segments if s.text.strip()]
+    return min(starts) if starts else None
+
+
 def delivery_of(attempt: Attempt) -> Delivery | None:
     """The delivery figures of a transcribed attempt (None before it is transcribed)."""
     if attempt.transcript is None:
@@ -361,6 +372,7 @@ def delivery_of(attempt: Attempt) -> Delivery | None:
         wpm=attempt.wpm,
         fillers=dict(attempt.fillers),
         pauses=long_pauses(attempt),
+        first_word=first_word_at(attempt),
     )
 
 
@@ -600,6 +612,8 @@ def delivery_text(delivery: Delivery) -> str:
         parts.append(f"{count} filler word{'s' if count != 1 else ''} ({listed})")
     else:
         parts.append("no filler words")
+    if delivery.first_word is not None and delivery.first_word >= LONG_PAUSE:
+        parts.append(f"first word after {delivery.first_word:.1f} s")
     if delivery.pauses:
         longest = max(p.length for p in delivery.pauses)
         n = len(delivery.pauses)

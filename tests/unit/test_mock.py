@@ -17,6 +17,7 @@ from tests.mock_helpers import (
     FOLLOW_UP_ANSWER,
     NO_SHAPE,
     PAUSE,
+    STRONG_START,
     WEAK,
     KeyPointWithFollowUp,
     answer,
@@ -200,6 +201,7 @@ def test_report_per_question_with_the_follow_up_beside_its_question(store: Store
 
     assert strong.score == 100 and not strong.missed and strong.follow_up is None
     assert strong.delivery is not None and strong.delivery.ran_out_of_time, "the model answer took all 60 s"
+    assert strong.delivery.first_word == STRONG_START
 
     assert missed.score == 80 and [p.text for p in missed.missed] == ["declares the response shape"]
     follow = missed.follow_up
@@ -210,6 +212,7 @@ def test_report_per_question_with_the_follow_up_beside_its_question(store: Store
     assert weak.delivery is not None and not weak.delivery.ran_out_of_time
     assert [p.length for p in weak.delivery.pauses] == [pytest.approx(PAUSE + 0.1)], "the pause plus a word gap"
     assert weak.delivery.filler_count == 7 and weak.delivery.fillers["um"] == 2
+    assert weak.delivery.first_word == pytest.approx(0.5), "the typed answers' first word comes at 0.5 s"
 
     assert report.mean_score == pytest.approx((100 + 80 + weak.score) / 3)
     questions, mean = store.question_stats()[report.session.id]
@@ -301,7 +304,7 @@ def test_markdown_report_holds_scores_points_delivery_and_follow_up(store: Store
     assert "| 2 | What does the response\\_model" in text or "| 2 | What does the response_model" in text
     assert "- ✗ declares the response shape" in text and "- ✓ serialises to JSON" in text
     assert f"**Follow-up:** {FOLLOW_UP}" in text and "✓ made the point: declares the response shape" in text
-    assert "1:00 of 1:00 (ran out of time)" in text
+    assert "1:00 of 1:00 (ran out of time)" in text and "first word after 4.0 s" in text
     assert "1 long pause (longest 3.6 s)" in text and "7 filler words" in text
     assert WEAK.split(",")[0] in text
     path = mock.export_markdown(report, tmp_path / "out" / mock.default_file_name(report))
