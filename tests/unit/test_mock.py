@@ -27,7 +27,7 @@ from tests.mock_helpers import (
 )
 from trainer import mock, storage
 from trainer.deck import Card, Deck, KeyPoint
-from trainer.export import session_markdown
+from trainer.export import export_session, session_markdown
 from trainer.mock import MockConfig, build_report, follow_up_for, plan_interview, report_markdown
 from trainer.scoring import score_answer
 from trainer.storage import Status, Store
@@ -311,10 +311,14 @@ def test_markdown_report_holds_scores_points_delivery_and_follow_up(store: Store
     assert path.read_text(encoding="utf-8") == text and path.name.startswith("mock-fastapi-")
 
 
-def test_the_plain_session_export_names_the_mode_and_the_follow_up(store: Store) -> None:
-    text = session_markdown(store, record_interview(store))
+def test_the_plain_session_export_names_the_mode_and_the_follow_up(store: Store, tmp_path: Path) -> None:
+    session_id = record_interview(store)
+    text = session_markdown(store, session_id)
     assert "- **Mode:** mock interview" in text
     assert f"**Follow-up question:** {FOLLOW_UP}" in text
+    # Exporting a mock session (the review's "Export") writes its interview report.
+    written = export_session(store, session_id, tmp_path / "session.md")
+    assert written.read_text(encoding="utf-8") == report_markdown(build_report(store, session_id))
 
 
 def test_reports_are_rebuilt_from_the_store_later(store: Store, tmp_path: Path) -> None:
