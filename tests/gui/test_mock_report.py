@@ -80,6 +80,11 @@ def test_pdf_export_renders_in_another_reader(qtbot: QtBot, store: Store, tmp_pa
     ink = _ink(page)
     assert 0.005 < ink < 0.5, f"page 1 is {ink:.1%} ink: blank, or black"
 
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(OSError):
+        view.export_pdf(blocked / "report.pdf")
+
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], check=True, capture_output=True, text=True).stdout
     assert "Mock interview: FastAPI" in text and "Three things to work on" in text
     assert "declares the response shape" in text and FOLLOW_UP in text
