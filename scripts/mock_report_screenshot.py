@@ -43,7 +43,12 @@ ANSWERS: tuple[tuple[str, str], ...] = (
         "Um, and I think the current user too.",
     ),
 )
-FOLLOW_UP_ANSWER = "It declares the response shape: the schema of the output that the client gets back."
+#: Answers to the follow-up each card may get (about its most important key point).
+FOLLOW_UP_ANSWERS = {
+    "path-vs-query": "The path parameter is part of the URL path itself.",
+    "response-model": "It declares the response shape: the schema of the output that the client gets back.",
+    "depends-basics": "A dependency is just a callable, a function or a class that FastAPI calls for each request.",
+}
 #: Used only while the deck carries no follow-up questions of its own (they come with the deck format's
 #: `follow_up` field); the deck's own question wins whenever there is one.
 FALLBACK_FOLLOW_UPS = {("response-model", 0): "So what does response_model say about the response itself?"}
@@ -98,7 +103,7 @@ def record(shots: ModuleType, store: object, work: Path) -> int:
         if question is None and index is not None and not result.points[index].hit:
             question = FALLBACK_FOLLOW_UPS.get((card_id, index))
         if question is not None:
-            answer(card_id, FOLLOW_UP_ANSWER, f"follow-up-{n}", follow_up=question)
+            answer(card_id, FOLLOW_UP_ANSWERS[card_id], f"follow-up-{n}", follow_up=question)
     store.end_session(session.id)
     return session.id
 
