@@ -822,14 +822,16 @@ class Store:
                 audio.parent.rmdir()
 
     def recent_scores(self, deck_id: str, last_n: int = 3) -> dict[str, float]:
-        """card id -> mean score of its last `last_n` scored or self-graded attempts (cards never scored are absent)."""
+        """card id -> mean score of its last `last_n` scored or self-graded attempts (cards never scored are absent).
+
+        Follow-up answers of mock interviews are left out: they answer one point, not the card."""
         with self._read() as conn:
             rows = conn.execute(
                 """
                 SELECT card_id, AVG(score) FROM (
                     SELECT card_id, score,
                            ROW_NUMBER() OVER (PARTITION BY card_id ORDER BY started_at DESC, id DESC) AS n
-                    FROM attempts WHERE deck_id = ? AND score IS NOT NULL
+                    FROM attempts WHERE deck_id = ? AND score IS NOT NULL AND follow_up IS NULL
                 ) WHERE n <= ? GROUP BY card_id
                 """,
                 (deck_id, max(1, int(last_n))),

@@ -191,6 +191,12 @@ def test_mock_sessions_and_follow_ups_are_stored(store: Store, deck: Deck) -> No
         store.set_mock_details(attempt_id + 100, time_limit=60)
 
 
+def test_follow_up_answers_do_not_count_as_answers_to_the_card(store: Store) -> None:
+    record_interview(store)
+    recent = store.recent_scores("fastapi")
+    assert recent["response-model"] == 80, "the follow-up answer (one point of five) is not a weak answer"
+
+
 # --- the report -----------------------------------------------------------------------------------------
 
 
