@@ -7,6 +7,8 @@ installs and users with unusual set-ups can place data elsewhere.
 from __future__ import annotations
 
 import os
+import sys
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -45,11 +47,30 @@ def user_deck_dir() -> Path:
     return _from_env(ENV_DECK_DIR, str(data_dir() / "decks"))
 
 
+def _shipped(name: str) -> Path:
+    """A folder the app ships: inside the package when installed from a wheel or bundle (`trainer/shipped/`,
+    copied there by the build hook in setup.py), else the checkout's top-level folder (editable install)."""
+    packaged = resources.files("trainer") / "shipped" / name
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / name
+
+
 def shipped_deck_dir() -> Path:
-    """The decks that come with the app: `cards/` beside the package in a checkout."""
-    return Path(__file__).resolve().parent.parent / "cards"
+    """The decks that come with the app (read-only: imported and new decks go to `user_deck_dir()`)."""
+    return _shipped("cards")
 
 
 def assets_dir() -> Path:
-    """Icons and other static files: `assets/` beside the package in a checkout."""
-    return Path(__file__).resolve().parent.parent / "assets"
+    """Icons and other static files."""
+    return _shipped("assets")
+
+
+def desktop_entry() -> Path:
+    """The freedesktop.org menu entry (`interview-trainer.desktop`)."""
+    return _shipped("desktop" if (_shipped("desktop")).is_dir() else "packaging") / f"{APP_NAME}.desktop"
+
+
+def is_bundled() -> bool:
+    """True inside the PyInstaller bundle (packaging/interview-trainer.spec)."""
+    return bool(getattr(sys, "frozen", False))
