@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import site
 import subprocess
@@ -51,11 +52,11 @@ class InstalledWheel:
             "PYTHONFAULTHANDLER": "1",
         }
 
-    def run(self, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(self.bin / "trainer"), *args],
             cwd=home,
-            env=self.env(home),
+            env=self.env(home) | env,
             capture_output=True,
             text=True,
             timeout=120,
@@ -155,3 +156,23 @@ def test_installed_app_opens_its_window_and_closes_on_ctrl_c(installed: Installe
     assert "Traceback" not in err, err
     state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
     assert state["tab"] == "practice"  # the window was built and closed the orderly way
+
+
+def test_installed_trainer_adds_its_menu_entry_from_the_package_data(installed: InstalledWheel, tmp_path: Path) -> None:
+    result = installed.run(tmp_path, "desktop-entry", XDG_DATA_HOME=str(tmp_path / "share"))
+    assert result.returncode == 0, result.stderr
+    entry = (tmp_path / "share" / "applications" / "interview-trainer.desktop").read_text(encoding="utf-8")
+    assert f"Exec={installed.bin / 'interview-trainer'}\n" in entry and "Icon=interview-trainer" in entry
+    icons = tmp_path / "share" / "icons" / "hicolor"
+    assert (icons / "256x256" / "apps" / "interview-trainer.png").is_file()
+    assert (icons / "scalable" / "apps" / "interview-trainer.svg").is_file()
+    if shutil.which("desktop-file-validate"):
+        checked = subprocess.run(
+            ["desktop-file-validate", str(tmp_path / "share" / "applications" / "interview-trainer.desktop")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout
+    removed = installed.run(tmp_path, "desktop-entry", "--uninstall", XDG_DATA_HOME=str(tmp_path / "share"))
+    assert removed.returncode == 0 and not list((tmp_path / "share").rglob("interview-trainer*"))

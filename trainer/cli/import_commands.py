@@ -1,4 +1,4 @@
-"""Deck import and attempt export: `trainer import`, `trainer export-attempts`."""
+"""Getting things in and out: `trainer import`, `trainer export-attempts`, `trainer desktop-entry`."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--deck", metavar="ID", help="only this deck's attempts")
     p.add_argument("--session", type=int, metavar="N", help="only this session's attempts")
     p.set_defaults(func=cmd_export_attempts)
+
+    p = commands.add_parser(
+        "desktop-entry", help="add the app to the desktop's application menu (Linux; for pip/pipx installs)"
+    )
+    p.add_argument("--uninstall", action="store_true", help="remove the entry and icons instead")
+    p.set_defaults(func=cmd_desktop_entry)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -87,4 +93,19 @@ def cmd_export_attempts(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"Wrote {count} attempt(s) to {args.output}")
+    return 0
+
+
+def cmd_desktop_entry(args: argparse.Namespace) -> int:
+    from trainer import desktop
+
+    if args.uninstall:
+        removed = desktop.uninstall()
+        print(f"Removed {len(removed)} file(s)" + (f" ({removed[0].parent})" if removed else ""))
+        return 0
+    try:
+        installed = desktop.install()
+    except desktop.DesktopEntryError as exc:
+        raise UserError(str(exc)) from None
+    print(f"{installed.entry} starts {installed.program}; {len(installed.icons)} icon(s) installed")
     return 0
