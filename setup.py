@@ -30,6 +30,7 @@ class BuildWithShippedData(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return
+        shutil.rmtree(Path(self.build_lib) / "trainer" / "shipped", ignore_errors=True)  # no stale files
         for source, pattern, destination in SHIPPED:
             files = sorted((ROOT / source).glob(pattern))
             if not files:

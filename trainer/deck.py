@@ -405,7 +405,7 @@ def _card(raw: object, index: int, out: _Collector, seen_ids: dict[str, int]) ->
     if None in (card_id, question, answer, points, tags) or not points:
         return None
     assert card_id and question and answer and points is not None and tags is not None
-    return Card(card_id, question, answer, points, tags, time_limit, review)
+    return Card(card_id, question, answer, points, tags, time_limit, review=review)
 
 
 def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:

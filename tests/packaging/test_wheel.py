@@ -97,6 +97,33 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> InstalledWheel:
     return installed
 
 
+def test_editable_install_reads_the_checkout_folders(tmp_path: Path) -> None:
+    """`pip install -e .` (what scripts/setup.sh does) keeps reading cards/ and assets/ where the checkout has them."""
+    root = tmp_path / "venv"
+    venv.create(root, with_pip=False)
+    editable = InstalledWheel(root, Path())
+    # The editable build runs in the new environment: it sees setuptools (only) from the shared one.
+    backend = tmp_path / "backend"
+    backend.mkdir()
+    shared = Path(DEPS[0])
+    for name in ("setuptools", "pkg_resources", "_distutils_hack", *(p.name for p in shared.glob("setuptools-*"))):
+        (backend / name).symlink_to(shared / name)
+    command = [sys.executable, "-m", "pip", "-q", "--python", str(editable.python), "install", "--no-deps"]
+    subprocess.run(
+        [*command, "--no-build-isolation", "--no-index", "-e", str(REPO)],
+        check=True,
+        cwd=tmp_path,
+        timeout=300,
+        env=_clean_env() | {"PYTHONPATH": str(backend)},
+    )
+    purelib = next((root / "lib").glob("python3*/site-packages"))
+    Path(purelib, "shared-test-deps.pth").write_text("\n".join(DEPS) + "\n", encoding="utf-8")
+    result = editable.run(tmp_path, "decks")
+    assert result.returncode == 0, result.stderr
+    assert f"Shipped decks: {REPO / 'cards'}" in result.stdout
+    assert any(line.startswith("fastapi ") for line in result.stdout.splitlines())
+
+
 def test_wheel_carries_decks_icons_and_desktop_entry(installed: InstalledWheel) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for card_file in (REPO / "cards").glob("*.toml"):
