@@ -7,7 +7,6 @@ installs and users with unusual set-ups can place data elsewhere.
 from __future__ import annotations
 
 import os
-import sys
 from importlib import resources
 from pathlib import Path
 
@@ -47,30 +46,26 @@ def user_deck_dir() -> Path:
     return _from_env(ENV_DECK_DIR, str(data_dir() / "decks"))
 
 
-def _shipped(name: str) -> Path:
-    """A folder the app ships: inside the package when installed from a wheel or bundle (`trainer/shipped/`,
-    copied there by the build hook in setup.py), else the checkout's top-level folder (editable install)."""
+def _packaged(name: str) -> Path | None:
+    """`trainer/shipped/<name>` when installed from a wheel or the bundle (copied there by setup.py's build
+    hook, or by the PyInstaller spec); None in a checkout or an editable install."""
     packaged = resources.files("trainer") / "shipped" / name
-    if isinstance(packaged, Path) and packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / name
+    return packaged if isinstance(packaged, Path) and packaged.is_dir() else None
+
+
+_CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def shipped_deck_dir() -> Path:
     """The decks that come with the app (read-only: imported and new decks go to `user_deck_dir()`)."""
-    return _shipped("cards")
+    return _packaged("cards") or _CHECKOUT / "cards"
 
 
 def assets_dir() -> Path:
     """Icons and other static files."""
-    return _shipped("assets")
+    return _packaged("assets") or _CHECKOUT / "assets"
 
 
 def desktop_entry() -> Path:
     """The freedesktop.org menu entry (`interview-trainer.desktop`)."""
-    return _shipped("desktop" if (_shipped("desktop")).is_dir() else "packaging") / f"{APP_NAME}.desktop"
-
-
-def is_bundled() -> bool:
-    """True inside the PyInstaller bundle (packaging/interview-trainer.spec)."""
-    return bool(getattr(sys, "frozen", False))
+    return (_packaged("desktop") or _CHECKOUT / "packaging") / f"{APP_NAME}.desktop"

@@ -57,3 +57,31 @@ def test_a_bad_file_says_why_and_changes_nothing(
     message.close()
     assert not (paths.user_deck_dir() / "broken.toml").exists()
     assert [window.practice.deck_combo.itemText(i) for i in range(window.practice.deck_combo.count())] == decks_before
+
+
+def test_importing_over_an_existing_deck_asks_first(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    window = make_window()
+    source = tmp_path / "again.csv"
+    source.write_text("question,answer,key_points\nFirst?,Yes.,yes\n", encoding="utf-8")
+    with qtbot.waitSignal(window.deck_importer.imported, timeout=30_000) as first:
+        window.deck_importer.import_path(source)
+    target = first.args[0].path
+    window.deck_importer.message.close()
+    source.write_text("question,answer,key_points\nSecond?,Yes.,yes\n", encoding="utf-8")
+
+    # Cancel keeps the deck as it was.
+    window.deck_importer.import_path(source)
+    qtbot.waitUntil(lambda: window.deck_importer.message.icon() is QMessageBox.Icon.Question, timeout=30_000)
+    with qtbot.waitSignal(window.deck_importer.failed, timeout=10_000):
+        window.deck_importer.message.button(QMessageBox.StandardButton.Cancel).click()
+    assert "First?" in target.read_text(encoding="utf-8")
+
+    # Yes replaces it.
+    window.deck_importer.import_path(source)
+    qtbot.waitUntil(lambda: window.deck_importer.message.icon() is QMessageBox.Icon.Question, timeout=30_000)
+    with qtbot.waitSignal(window.deck_importer.imported, timeout=30_000):
+        window.deck_importer.message.button(QMessageBox.StandardButton.Yes).click()
+    assert "Second?" in target.read_text(encoding="utf-8") and "First?" not in target.read_text(encoding="utf-8")
+    window.deck_importer.message.close()

@@ -49,7 +49,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from trainer.deck import Severity
-    from trainer.importers import DeckImportError, import_file
+    from trainer.importers import DeckExists, DeckImportError, import_file
 
     try:
         result = import_file(
@@ -61,6 +61,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             level=args.level,
             overwrite=args.force,
         )
+    except DeckExists as exc:
+        raise UserError(f"{exc}; choose another --output or give --force to replace it") from None
     except DeckImportError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from trainer.importers.base import (
     FORMATS,
+    DeckExists,
     DeckImportError,
     ImportedCard,
     ImportedDeck,
@@ -23,6 +24,7 @@ from trainer.importers.base import (
 
 __all__ = [
     "FORMATS",
+    "DeckExists",
     "DeckImportError",
     "ImportResult",
     "ImportedCard",

@@ -25,6 +25,14 @@ class DeckImportError(Exception):
     """A file that cannot be imported; the message says where and why (file, line or note)."""
 
 
+class DeckExists(DeckImportError):
+    """The deck file to write exists already: it is kept unless the import is told to replace it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists")
+
+
 @dataclass(frozen=True)
 class ImportedCard:
     """One question and answer as read from the source, before ids, levels and key points are settled."""
@@ -186,7 +194,7 @@ def build_deck(
 def write_deck(data: dict[str, Any], path: Path, *, overwrite: bool = False) -> Path:
     """Write the TOML deck atomically (never half a file); an existing file is kept unless `overwrite`."""
     if path.exists() and not overwrite:
-        raise DeckImportError(f"{path} already exists; choose another --output or give --force to replace it")
+        raise DeckExists(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = tomli_w.dumps(data, multiline_strings=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from trainer import paths
-from trainer.importers import DeckImportError, ImportResult, import_file
+from trainer.importers import DeckExists, DeckImportError, ImportResult, import_file
 from trainer.ui.workers import Job, JobRunner
 
 FILE_FILTER = "Decks to import (*.csv *.tsv *.txt *.apkg);;CSV (*.csv *.tsv);;Anki (*.txt *.apkg);;All files (*)"
@@ -47,7 +47,29 @@ class DeckImporter(QObject):
         def work(job: Job) -> Any:
             return import_file(source, deck_dir=deck_dir, overwrite=overwrite)
 
-        return self.runner.start("import deck", work, succeeded=self._succeeded, failed=self._failed)
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DeckExists) and not overwrite:
+                self._ask_to_replace(source, exc.path)
+            else:
+                self._failed(exc)
+
+        return self.runner.start("import deck", work, succeeded=self._succeeded, failed=failed)
+
+    def _ask_to_replace(self, source: Path, existing: Path) -> None:
+        """A deck of that name exists: replace it only if the user says so (nothing is replaced silently)."""
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
+        text = f"{existing} already exists. Replace it with the cards from {source.name}?"
+        self.message = QMessageBox(QMessageBox.Icon.Question, "Replace the deck?", text, buttons, self.window)
+        self.message.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self.import_path(source, overwrite=True)
+            else:
+                self.failed.emit(f"{existing} already exists; kept as it was")
+
+        self.message.finished.connect(answered)
+        self.message.open()
 
     def _succeeded(self, result: ImportResult) -> None:
         text = f"Imported {result.cards} card(s) into {result.path.name}."
