@@ -120,11 +120,14 @@ def test_proposals_follow_the_answer_sentences() -> None:
 def test_anki_plain_text_export_with_header_html_and_tags(tmp_path: Path) -> None:
     source = write(
         tmp_path / "anki.txt",
-        "#separator:tab\n#html:true\n#notetype column:1\n#tags column:4\n"
-        "Basic\tWhat is <b>ASGI</b>?\tThe async server interface.<br>Uvicorn speaks it.\tfastapi::servers\n"
-        'Basic\t"Why 422,\tnot 400?"\tValidation &amp; parsing failed.\t\n',
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n#tags column:5\n"
+        "Basic\tJobs::FastAPI\tWhat is <b>ASGI</b>?\t"
+        "The async server interface.<br>Uvicorn speaks it.\tfastapi::servers\n"
+        'Basic\tJobs::FastAPI\t"Why 422,\tnot 400?"\tValidation &amp; parsing failed.\t\n',
     )
-    cards = read_cards(source).cards
+    imported = read_cards(source)
+    assert imported.title == "FastAPI"  # from the deck column
+    cards = imported.cards
     assert cards[0].question == "What is ASGI?"
     assert cards[0].answer == "The async server interface.\nUvicorn speaks it."
     assert cards[0].tags == ("fastapi-servers",)

@@ -76,6 +76,8 @@ def read_anki_text(path: Path) -> ImportedDeck:
         return int(value) - 1 if value and value.isdigit() else None
 
     tags_at = column("tags")
+    deck_at = column("deck")
+    deck_names: Counter[str] = Counter()
     skipped = {c for c in (column("notetype"), column("deck"), column("guid")) if c is not None}
     first_line = text.count("\n", 0, len(text) - len("".join(lines))) + 1
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"')
@@ -86,6 +88,8 @@ def read_anki_text(path: Path) -> ImportedDeck:
         if not any(cell.strip() for cell in row):
             continue
         tags = _tags(row[tags_at]) if tags_at is not None and tags_at < len(row) else ()
+        if deck_at is not None and deck_at < len(row) and row[deck_at].strip():
+            deck_names[row[deck_at].strip()] += 1
         fields = [cell for i, cell in enumerate(row) if i not in skipped and i != tags_at]
         fields = [plain_text(f) if is_html else f.strip() for f in fields]
         if len(fields) < 2 or not fields[0] or not fields[1]:
@@ -97,7 +101,13 @@ def read_anki_text(path: Path) -> ImportedDeck:
         raise DeckImportError(f"{path}: {len(problems)} note(s) cannot become cards:\n  {listed}")
     if not cards:
         raise DeckImportError(f"{path}: has no notes")
-    return ImportedDeck(tuple(cards))
+    return ImportedDeck(tuple(cards), _short_deck_name(deck_names.most_common(1)[0][0]) if deck_names else None)
+
+
+def _short_deck_name(name: str) -> str | None:
+    """A deck's name as a title: the last part of `Parent::Child`, none for Anki's 'Default'."""
+    short = name.split("::")[-1].strip()
+    return None if not short or short == "Default" else short
 
 
 # --- .apkg packages -----------------------------------------------------------------------------------------
@@ -136,9 +146,7 @@ def _deck_title(db: sqlite3.Connection) -> str | None:
     (decks_json,) = db.execute("SELECT decks FROM col").fetchone()
     decks: dict[str, Any] = json.loads(decks_json or "{}")
     name = decks.get(str(did), {}).get("name")
-    if not isinstance(name, str) or name == "Default":
-        return None
-    return name.split("::")[-1].strip() or None
+    return _short_deck_name(name) if isinstance(name, str) else None
 
 
 def read_apkg(path: Path) -> ImportedDeck:
