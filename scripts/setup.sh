@@ -50,7 +50,8 @@ case "$mode" in
     # openai-whisper without triton: torch's CPU build first (pinned), whisper's light deps, then whisper itself.
     "${pip[@]}" "torch==2.13.0" numba tiktoken more-itertools tqdm
     "${pip[@]}" --no-deps "openai-whisper==20250625"
-    "${pip[@]}" -e ".[piper,base,dev]"
+    # pyinstaller (the `bundle` extra) for the bundle smoke test (tests/packaging/test_bundle.py).
+    "${pip[@]}" -e ".[piper,base,dev,bundle]"
     ;;
   *)
     echo "usage: scripts/setup.sh [app|test]" >&2

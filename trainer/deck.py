@@ -26,6 +26,9 @@ DEFAULT_TIME_LIMIT = 90.0
 DEFAULT_LANGUAGE = "en"
 #: A recommendation, not a rule: fewer key points make a coarse score, more make a card hard to answer.
 RECOMMENDED_KEY_POINTS = (3, 6)
+#: `review = "imported"`: the card's key points were proposed by `trainer import`; `trainer check` warns until the
+#: author confirms them by deleting the line.
+REVIEW_IMPORTED = "imported"
 DECK_SUFFIX = ".toml"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -56,6 +59,8 @@ class Card:
     key_points: tuple[KeyPoint, ...]
     tags: tuple[str, ...]
     time_limit: float | None = None
+    #: "imported" while the key points are proposals to confirm (see REVIEW_IMPORTED), else None.
+    review: str | None = None
 
     @property
     def level(self) -> str:
@@ -167,6 +172,12 @@ CARD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("key_points", "key points", True, "The ideas an interviewer listens for (3-6)."),
     FieldSpec("tags", "string list", True, f"Labels; exactly one level: {', '.join(LEVELS)}."),
     FieldSpec("time_limit", "number", False, "Seconds to answer this card, overriding the deck's."),
+    FieldSpec(
+        "review",
+        "string",
+        False,
+        f"'{REVIEW_IMPORTED}': key points proposed by `trainer import`, to confirm (then delete the line).",
+    ),
 )
 
 KEY_POINT_FIELDS: tuple[FieldSpec, ...] = (
@@ -380,10 +391,21 @@ def _card(raw: object, index: int, out: _Collector, seen_ids: dict[str, int]) ->
             found = f" (found {', '.join(levels)})" if levels else ""
             report(f"must hold exactly one level tag: {', '.join(LEVELS)}{found}", "tags")
     time_limit = _number(raw, "time_limit", report)
+    review = _text(raw, "review", False, report)
+    if review is not None and review != REVIEW_IMPORTED:
+        report(f"must be '{REVIEW_IMPORTED}' (or left out), not {review!r}", "review")
+    elif review is not None:
+        out.add(
+            "key points were proposed by `trainer import`: check them, then delete the `review` line",
+            card=label,
+            card_index=index,
+            field="review",
+            severity=Severity.WARNING,
+        )
     if None in (card_id, question, answer, points, tags) or not points:
         return None
     assert card_id and question and answer and points is not None and tags is not None
-    return Card(card_id, question, answer, points, tags, time_limit)
+    return Card(card_id, question, answer, points, tags, time_limit, review=review)
 
 
 def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:

@@ -5,6 +5,7 @@ Everything comes from the store's copies of the cards, so a report is right even
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from datetime import datetime
@@ -173,3 +174,74 @@ def write_atomic(path: Path | str, text: str) -> Path:
 def default_file_name(session: Session) -> str:
     """A file name for the session's report, e.g. `fastapi-2026-11-27-0930.md`."""
     return f"{session.deck_id}-{_local(session.started_at).strftime('%Y-%m-%d-%H%M')}.md"
+
+
+#: The columns of `export_attempts_csv`, in order.
+ATTEMPT_COLUMNS = (
+    "attempt",
+    "session",
+    "deck",
+    "card",
+    "question",
+    "started",
+    "duration_s",
+    "status",
+    "score",
+    "key_points_hit",
+    "key_points",
+    "missed",
+    "wpm",
+    "fillers",
+    "self_grade",
+    "engine",
+    "model",
+    "transcript",
+    "error",
+)
+
+
+def _attempt_row(attempt: Attempt) -> list[str]:
+    result = attempt.score_result()
+    missed = [p.point.text for p in result.points if not p.hit] if result else []
+    return [
+        str(attempt.id),
+        str(attempt.session_id),
+        attempt.deck_id,
+        attempt.card_id,
+        attempt.question,
+        _local(attempt.started_at).isoformat(timespec="seconds"),
+        "" if attempt.duration is None else f"{attempt.duration:.1f}",
+        str(attempt.status),
+        "" if attempt.score is None else f"{attempt.score:.0f}",
+        "" if result is None else str(result.hits),
+        "" if result is None else str(len(result.points)),
+        "; ".join(missed),
+        "" if attempt.wpm is None else f"{attempt.wpm:.0f}",
+        str(attempt.filler_count) if attempt.transcript is not None else "",
+        "" if attempt.self_grade is None else str(attempt.self_grade),
+        attempt.engine or "",
+        attempt.model or "",
+        attempt.transcript or "",
+        attempt.error or "",
+    ]
+
+
+def export_attempts_csv(
+    store: Store, path: Path | str, *, deck_id: str | None = None, session_id: int | None = None
+) -> int:
+    """Write attempts (all, or one deck's or session's), oldest first, one row each, as CSV for a spreadsheet
+    (UTF-8 with a BOM so Excel reads accents; atomically). Returns the number of attempts written."""
+    target = Path(path)
+    attempts = store.attempts(deck_id=deck_id, session_id=session_id, newest_first=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(ATTEMPT_COLUMNS)
+            writer.writerows(_attempt_row(a) for a in attempts)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return len(attempts)

@@ -7,6 +7,7 @@ installs and users with unusual set-ups can place data elsewhere.
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -45,11 +46,26 @@ def user_deck_dir() -> Path:
     return _from_env(ENV_DECK_DIR, str(data_dir() / "decks"))
 
 
+def _packaged(name: str) -> Path | None:
+    """`trainer/shipped/<name>` when installed from a wheel or the bundle (copied there by setup.py's build
+    hook, or by the PyInstaller spec); None in a checkout or an editable install."""
+    packaged = resources.files("trainer") / "shipped" / name
+    return packaged if isinstance(packaged, Path) and packaged.is_dir() else None
+
+
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
 def shipped_deck_dir() -> Path:
-    """The decks that come with the app: `cards/` beside the package in a checkout."""
-    return Path(__file__).resolve().parent.parent / "cards"
+    """The decks that come with the app (read-only: imported and new decks go to `user_deck_dir()`)."""
+    return _packaged("cards") or _CHECKOUT / "cards"
 
 
 def assets_dir() -> Path:
-    """Icons and other static files: `assets/` beside the package in a checkout."""
-    return Path(__file__).resolve().parent.parent / "assets"
+    """Icons and other static files."""
+    return _packaged("assets") or _CHECKOUT / "assets"
+
+
+def desktop_entry() -> Path:
+    """The freedesktop.org menu entry (`interview-trainer.desktop`)."""
+    return (_packaged("desktop") or _CHECKOUT / "packaging") / f"{APP_NAME}.desktop"

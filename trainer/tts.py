@@ -446,7 +446,17 @@ class Pyttsx3Speaker(Speaker):
         self._synthesize(text, wav)
         if cancelled():
             return False
+        if shutil.which("aplay") is None:  # no ALSA (Windows, macOS): PortAudio plays the same file
+            return play_with_sounddevice([read_wav_mono(wav)], cancelled)
         return play_with_aplay(wav, cancelled)
+
+
+def read_wav_mono(path: Path) -> tuple[npt.NDArray[np.float32], int]:
+    """A synthesised file (WAV, or AIFF from macOS's voice) as mono float32 samples and their rate."""
+    import soundfile
+
+    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    return np.ascontiguousarray(samples.mean(axis=1), dtype=np.float32), int(rate)
 
 
 def play_with_aplay(path: Path, cancelled: Callable[[], bool]) -> bool:

@@ -21,6 +21,7 @@ from trainer import __version__
 from trainer.deck import Deck, DeckSource, default_deck_locations, discover_decks
 from trainer.settings import Key, Settings
 from trainer.storage import Store
+from trainer.ui.deck_import import DeckImporter
 from trainer.ui.practice import PracticeView
 from trainer.ui.review import ReviewView
 from trainer.ui.shortcuts import Action, ShortcutsDialog, create_actions
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
             },
             groups=("Window",),
         )
+        self.deck_importer = DeckImporter(self.runner, self)
+        self.deck_importer.imported.connect(self._deck_imported)
         self._build_menus()
         self.reload_decks()
         self.practice.restore_choices(self.state.deck, self.state.mode)
@@ -155,6 +158,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        import_deck = file_menu.addAction("&Import deck\u2026")
+        import_deck.setStatusTip("Make a deck from a CSV file or an Anki export (.txt, .apkg)")
+        import_deck.triggered.connect(self.deck_importer.choose_and_import)
         file_menu.addAction(self.window_actions[Action.SETTINGS])
         file_menu.addSeparator()
         file_menu.addAction(self.window_actions[Action.QUIT])
@@ -245,6 +251,14 @@ class MainWindow(QMainWindow):
         self.practice.set_decks(sources)
         self.review.set_decks([s.deck for s in sources if s.deck is not None])
         return sources
+
+    def _deck_imported(self, result: Any) -> None:
+        """Show the new deck: its folder joins the deck locations (the user's folder may be new) and it is chosen."""
+        if result.path.parent not in self.deck_locations:
+            self.deck_locations.append(result.path.parent)
+        self.reload_decks()
+        if result.source.deck is not None:
+            self.practice.restore_choices(result.source.deck.id)
 
     def deck_by_id(self, deck_id: str) -> Deck | None:
         return next((s.deck for s in self.deck_sources if s.deck is not None and s.deck.id == deck_id), None)
