@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainer.deck import Card, KeyPoint
-from trainer.normalize import STOPWORDS, Token, stem, tokenize
+from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 #: A point's words are found when the best phrase reaches this similarity: two of three, three of four words.
 HIT_THRESHOLD = 66.0
-#: A misconception needs more of its words than a point: three of four.
+#: A misconception needs three of four words, and all that no key point has: those make it wrong.
 MISCONCEPTION_THRESHOLD = 75.0
 #: Cosine similarity at which the embedding proposes a clause as a paraphrase of a point.
 PARAPHRASE_THRESHOLD = 0.5
@@ -71,8 +72,15 @@ class _Phrase:
     text: str
     words: tuple[str, ...]
     roles: frozenset[int]  # indices of words the question also names: they must all be said
-    negated: bool
+    required: frozenset[int]  # indices of words that must be said (roles; for a misconception, what makes it wrong)
+    negations: int
     numbers: frozenset[str]
+    strict: bool  # an identifier ("response_model_exclude"): every word must be said
+    ordered: bool  # a relation whose sides cannot swap ("became")
+
+    @property
+    def negated(self) -> bool:
+        return self.negations % 2 == 1
 
 
 @dataclass(frozen=True)
@@ -91,10 +99,15 @@ class _Prepared:
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
 
 
-def _phrase(text: str, question: frozenset[str]) -> _Phrase:
+def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = None) -> _Phrase:
+    """A phrase to find; `right` (for a misconception) holds the key points' words: the others make it wrong."""
     words = tuple(content_words(text))
     roles = frozenset(i for i, w in enumerate(words) if stem(w) in question)
-    return _Phrase(text, words, roles, claims.has_negation(words), claims.numbers(words))
+    required = roles if right is None else roles | {i for i, w in enumerate(words) if stem(w) not in right}
+    negations = sum(w in NEGATIONS for w in words)
+    strict = bool(re.search(r"[_=]|[a-z][A-Z]", text))
+    ordered = any(t.text in claims.ORDERED_RELATIONS for t in tokenize(text))
+    return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, ordered)
 
 
 @functools.lru_cache(maxsize=256)
@@ -107,7 +120,8 @@ def _prepare(card: Card) -> _Prepared:
         frozenset((topics & frozenset().union(*(s for j, s in enumerate(point_stems) if j != i))) - own)
         for i, own in enumerate(point_stems)
     )
-    wrong = tuple(tuple(_phrase(p, question) for p in m.phrases) for m in card.misconceptions)
+    right = frozenset().union(*point_stems) if point_stems else frozenset()
+    wrong = tuple(tuple(_phrase(p, question, right) for p in m.phrases) for m in card.misconceptions)
     keys = frozenset(w for group in (*points, *wrong) for ph in group for w in ph.words)
     sentences = [s.strip() for s in _SENTENCE.split(card.answer) if s.strip()]
     return _Prepared(
@@ -149,6 +163,7 @@ def _find(
     clauses: Sequence[Clause],
     rivals: frozenset[str],
     blocked: frozenset[int],
+    pauses: frozenset[int],
     threshold: float = HIT_THRESHOLD,
 ) -> _Match | None:
     """The best clause holding the phrase's words as a claim about the right thing (maybe negated)."""
@@ -159,22 +174,31 @@ def _find(
             return False
         return not (word in phrase.roles and claims.qualified_by_rival(tokens, first, rivals))
 
+    needed = max(1, math.ceil(len(phrase.words) * min(threshold, 100.0) / 100.0 - 1e-9))
     for clause in clauses:
+        if index.words_in(phrase.words, clause.first, clause.last) < needed:
+            continue  # too few of its words anywhere in this clause
         found = index.find(phrase.words, clause.first, clause.last, allowed)
-        if found is None or not phrase.roles <= found.matched:
+        if found is None or not phrase.required <= found.matched or found.matched <= phrase.roles:
+            continue  # the compared thing is missing, or only the question's own words were said: an echo
+        if phrase.strict and len(found.matched) < len(phrase.words):
             continue
-        if len(phrase.roles) < len(phrase.words) and found.matched <= phrase.roles:
-            continue  # only the question's own words: an echo
-        said = claims.negation_near(tokens, clause, found.first, found.last)
+        said = claims.negations_before(tokens, clause, found.first, found.last, pauses)
         negation = None
-        if phrase.negated and said is None:
-            negation = "said without the negation"
-        elif said is not None and not phrase.negated:
-            negation = f'said with "{said}"'
+        if len(said) % 2 != phrase.negations % 2:
+            negation = f'said with "{said[-1]}"' if said else "said without the negation"
+        elif phrase.ordered and _swapped(found, phrase):
+            negation = "said the other way round"
         match = _Match(found.similarity, found, phrase, clause, negation)
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
     return best
+
+
+def _swapped(found: Found, phrase: _Phrase) -> bool:
+    """True when the phrase's first and last words were said in the opposite order."""
+    first, last = found.word_places.get(0), found.word_places.get(len(phrase.words) - 1)
+    return first is not None and last is not None and first > last
 
 
 def _span(tokens: Sequence[Token], first: int, last: int) -> tuple[int, int]:
@@ -188,13 +212,14 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     clauses = [c for c in all_clauses if not claims.is_word_list(tokens, c)]
+    pauses = claims.pauses(transcript, tokens)
 
     said_wrong: list[MisconceptionResult] = []
     blocked: set[int] = set()
     for misconception, phrases in zip(card.misconceptions, prep.wrong, strict=True):
         best: _Match | None = None
         for phrase in phrases:
-            match = _find(index, tokens, phrase, clauses, frozenset(), frozenset(), MISCONCEPTION_THRESHOLD)
+            match = _find(index, tokens, phrase, clauses, frozenset(), frozenset(), pauses, MISCONCEPTION_THRESHOLD)
             if match and match.negation is None and (best is None or match.similarity > best.similarity):
                 best = match
         if best is not None and best.similarity >= MISCONCEPTION_THRESHOLD:
@@ -205,9 +230,11 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
 
     results: list[PointResult | None] = []
     for p, point in enumerate(card.key_points):
-        results.append(_lexical_result(point, p, prep, index, tokens, transcript, clauses, frozen_blocked, said_wrong))
+        results.append(
+            _lexical_result(point, p, prep, index, tokens, transcript, clauses, frozen_blocked, pauses, said_wrong)
+        )
     if any(r is None or r.how == "contradicted" for r in results):
-        results = _paraphrases(card, prep, results, tokens, transcript, clauses, frozen_blocked)
+        results = _paraphrases(card, prep, results, tokens, transcript, clauses, frozen_blocked, pauses)
     final = [
         r if r is not None else PointResult(point, False, 0.0, None, how="missed", evidence=prep.model_sentences[p])
         for p, (point, r) in enumerate(zip(card.key_points, results, strict=True))
@@ -224,12 +251,13 @@ def _lexical_result(
     transcript: str,
     clauses: Sequence[Clause],
     blocked: frozenset[int],
+    pauses: frozenset[int],
     said_wrong: Sequence[MisconceptionResult],
 ) -> PointResult | None:
     """The point found in its own words (hit or contradicted), or None."""
     best: _Match | None = None
     for phrase in prep.points[p]:
-        match = _find(index, tokens, phrase, clauses, prep.rivals[p], blocked)
+        match = _find(index, tokens, phrase, clauses, prep.rivals[p], blocked, pauses)
         if match and (best is None or match.rank(HIT_THRESHOLD) > best.rank(HIT_THRESHOLD)):
             best = match
     if best is not None and best.similarity >= HIT_THRESHOLD:
@@ -243,7 +271,7 @@ def _lexical_result(
     if blocked:
         # Found only in the words of a misconception: the answer claimed the opposite.
         for phrase in prep.points[p]:
-            match = _find(index, tokens, phrase, clauses, prep.rivals[p], frozenset())
+            match = _find(index, tokens, phrase, clauses, prep.rivals[p], frozenset(), pauses)
             if match and match.similarity >= HIT_THRESHOLD:
                 span = _span(tokens, match.found.first, match.found.last)
                 wrong = next((m for m in said_wrong if m.span[0] < span[1] and span[0] < m.span[1]), None)
@@ -261,6 +289,7 @@ def _paraphrases(
     transcript: str,
     clauses: Sequence[Clause],
     blocked: frozenset[int],
+    pauses: frozenset[int],
 ) -> list[PointResult | None]:
     """Points not found in their own words, credited where a clause says the same idea in other words."""
     try:
@@ -308,7 +337,7 @@ def _paraphrases(
                 span = _span(tokens, clause.first, clause.last)
                 if span[0] < result.span[1] and result.span[0] < span[1]:
                     continue  # the contradicted clause cannot also make the point
-            if not _confirms(prep, p, tokens, clause):
+            if not _confirms(prep, p, tokens, clause, pauses):
                 continue
             span = _span(tokens, clause.first, clause.last)
             out[p] = PointResult(card.key_points[p], True, 100 * sim, span, how="paraphrase",
@@ -317,7 +346,7 @@ def _paraphrases(
     return out
 
 
-def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause) -> bool:
+def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]) -> bool:
     """Claim checks on a clause the embedding proposed: numbers, subject, and no negation the point lacks."""
     words = {t.text for t in tokens[clause.first : clause.last + 1]}
     phrases = prep.points[p]
@@ -326,8 +355,8 @@ def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause) 
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and topic in prep.rivals[p]:
         return False
-    said = claims.negation_near(tokens, clause, clause.first, clause.last)
-    if said is not None and not any(ph.negated for ph in phrases):
+    said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
+    if len(said) % 2 == 1 and not any(ph.negated for ph in phrases):
         stems_said = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
         shared = any(stem(w) in stems_said for ph in phrases for w in ph.words if stem(w) not in prep.question_stems)
         if shared:

@@ -24,8 +24,8 @@ _SENTENCE_END = re.compile(r"[.?!;:]")
 #: A stretch of words with fewer stopwords than this share is a list of terms, not a claim.
 LIST_STOPWORD_SHARE = 0.15
 LIST_MIN_WORDS = 4
-#: How far before a match a negation still applies to it ("not really required": 2 words).
-NEGATION_REACH = 3
+#: Relations whose two sides cannot swap: "dict became model_dump" is not "model_dump became dict".
+ORDERED_RELATIONS = frozenset({"became", "becomes", "replaced", "replaces", "renamed", "than", "instead", "into"})
 
 
 @dataclass(frozen=True)
@@ -71,20 +71,25 @@ def is_word_list(tokens: Sequence[Token], clause: Clause) -> bool:
     words = tokens[clause.first : clause.last + 1]
     if len(words) < LIST_MIN_WORDS:
         return False
-    small = sum(t.text in STOPWORDS or t.text in NEGATIONS for t in words)
+    small = sum(t.text in STOPWORDS for t in words)
     return small / len(words) < LIST_STOPWORD_SHARE
 
 
-def negation_near(tokens: Sequence[Token], clause: Clause, first: int, last: int) -> str | None:
-    """The negation said among the matched words or just before them, in the same clause."""
-    for token in tokens[max(clause.first, first - NEGATION_REACH) : last + 1]:
-        if token.text in NEGATIONS:
-            return token.text
-    return None
+def negations_before(
+    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int]
+) -> list[str]:
+    """The negations in scope of a match: from the last pause (comma) before it to its end, in its clause.
+
+    "X is not true, Y is" negates X and not Y; "it is not the case that X" negates X."""
+    start = max((i for i in pauses if clause.first < i <= first), default=clause.first)
+    return [t.text for t in tokens[start : last + 1] if t.text in NEGATIONS]
 
 
-def has_negation(words: Iterable[str]) -> bool:
-    return any(w in NEGATIONS for w in words)
+def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
+    """Indices of the tokens that follow a comma, dash or similar pause in the text."""
+    return frozenset(
+        i for i in range(1, len(tokens)) if re.search(r"[,;:.!?()\u2014-]", text[tokens[i - 1].end : tokens[i].start])
+    )
 
 
 def numbers(words: Iterable[str]) -> frozenset[str]:

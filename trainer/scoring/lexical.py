@@ -8,6 +8,7 @@ the phrase makes.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,16 @@ SHORT_WORD = 4
 JOINED_THRESHOLD = 90.0
 #: Transcript words joined to match one key word: "a sync" -> "async", "fast api" -> "fastapi".
 MAX_JOIN = 3
+#: Words up to this length (stemmed) need this similarity: "gunicorn" is not "uvicorn".
+MEDIUM_WORD, MEDIUM_THRESHOLD = 8, 88.0
+#: A word with one of these in front is its opposite, however close the letters: "synchronous", "unlimited".
+OPPOSITE_PREFIXES = ("a", "un", "in", "im", "ir", "il", "non", "dis")
+
+
+def opposite(a: str, b: str) -> bool:
+    """True when one word is the other with a negating prefix ("asynchronous" / "synchronous")."""
+    short, long = sorted((a, b), key=len)
+    return long != short and long.endswith(short) and long[: -len(short)] in OPPOSITE_PREFIXES
 
 
 def content_words(text: str) -> list[str]:
@@ -34,7 +45,7 @@ def content_words(text: str) -> list[str]:
     return words or [t.text for t in tokens]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Found:
     """Where a phrase's words were found: similarity 0-100, the transcript tokens used, and which words."""
 
@@ -43,6 +54,7 @@ class Found:
     last: int
     used: frozenset[int]
     matched: frozenset[int]  # indices into the phrase's content words
+    word_places: dict[int, int]  # phrase word index -> the first transcript token it matched
 
 
 @dataclass(frozen=True)
@@ -64,22 +76,41 @@ class WordIndex:
                 joined += tokens[j].text
                 cands.append(_Candidate(joined, i, j))
         self.places: dict[str, list[tuple[int, int, float]]] = {k: [] for k in keys}
+        self.starts: dict[str, list[int]] = {}
         if not cands or not keys:
             return
         key_list = sorted(keys)
         key_stems = [stem(k) for k in key_list]
         cand_stems = [stem(c.text) for c in cands]
         matrix = cdist(key_stems, cand_stems, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, dtype=np.float32)
-        for ki, key in enumerate(key_list):
-            exact = len(key_stems[ki]) <= SHORT_WORD or key.isdigit()
-            row = matrix[ki]
-            for ci in row.nonzero()[0]:
-                cand = cands[ci]
-                if exact and cand_stems[ci] != key_stems[ki]:
-                    continue
-                if cand.last > cand.first and row[ci] < JOINED_THRESHOLD:
-                    continue  # "call call" is not "callable"
-                self.places[key].append((cand.first, cand.last, float(row[ci])))
+        for ki, ci in zip(*matrix.nonzero(), strict=True):
+            key, cand, sim = key_list[ki], cands[ci], float(matrix[ki, ci])
+            if sim < 100 and not self._close(key, key_stems[ki], cand, cand_stems[ci], sim):
+                continue
+            self.places[key].append((cand.first, cand.last, sim))
+        #: Per key word, the sorted first tokens of its places (to skip clauses that cannot hold a phrase).
+        self.starts = {k: sorted({f for f, _, _ in v}) for k, v in self.places.items()}
+
+    @staticmethod
+    def _close(key: str, key_stem: str, cand: _Candidate, cand_stem: str, sim: float) -> bool:
+        """Whether a fuzzy (not exact) match counts."""
+        if len(key_stem) <= SHORT_WORD or key.isdigit():
+            return cand_stem == key_stem  # short words and numbers: exactly
+        if cand.last > cand.first and sim < JOINED_THRESHOLD:
+            return False  # "call call" is not "callable"
+        if len(key_stem) <= MEDIUM_WORD and sim < MEDIUM_THRESHOLD:
+            return False
+        return not opposite(key, cand.text)
+
+    def words_in(self, words: Sequence[str], first: int, last: int) -> int:
+        """How many of the words match somewhere in tokens first..last."""
+        count = 0
+        for word in words:
+            starts = self.starts.get(word)
+            if starts:
+                i = bisect.bisect_left(starts, first)
+                count += i < len(starts) and starts[i] <= last
+        return count
 
     def find(
         self,
@@ -109,7 +140,7 @@ class WordIndex:
         for start in starts:
             total = 0.0
             used: set[int] = set()  # a transcript word serves one key word: "dependencies of dependencies"
-            matched: set[int] = set()
+            matched: dict[int, int] = {}
             for index, hits in enumerate(places):
                 inside = [
                     (sim, -f, la)
@@ -120,8 +151,8 @@ class WordIndex:
                     sim, neg_first, la = max(inside)  # the best match; among equals the earliest
                     total += sim
                     used.update(range(-neg_first, la + 1))
-                    matched.add(index)
+                    matched[index] = -neg_first
             if used and (total > best_total or (total == best_total and max(used) - min(used) < best_width)):
                 best_total, best_width = total, max(used) - min(used)
-                best = Found(total / len(words), min(used), max(used), frozenset(used), frozenset(matched))
+                best = Found(total / len(words), min(used), max(used), frozenset(used), frozenset(matched), matched)
         return best
