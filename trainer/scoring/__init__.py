@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainer.deck import Card, KeyPoint
-from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem, tokenize
+from trainer.normalize import NEGATIONS, STOPWORDS, Token, fold, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -57,7 +57,9 @@ HIT_THRESHOLD = 66.0
 #: A misconception needs three of four words, and all that no key point has: those make it wrong.
 MISCONCEPTION_THRESHOLD = 75.0
 #: Cosine similarity at which the embedding proposes a clause as a paraphrase of a point.
-PARAPHRASE_THRESHOLD = 0.5
+PARAPHRASE_THRESHOLD = 0.4
+#: A clause may be credited for a point this much less close than for the card's closest point to it.
+PARAPHRASE_MARGIN = 0.0
 #: A clause proposed for a point needs this many content words beyond the question's own.
 PARAPHRASE_MIN_NEW_WORDS = 2
 
@@ -76,6 +78,7 @@ class _Phrase:
     negations: int
     numbers: frozenset[str]
     strict: bool  # an identifier ("response_model_exclude"): every word must be said
+    names: frozenset[str]  # product names a paraphrase must say too ("Uvicorn", not "Gunicorn")
     ordered: bool  # a relation whose sides cannot swap ("became")
 
     @property
@@ -99,21 +102,32 @@ class _Prepared:
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
 
 
-def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = None) -> _Phrase:
+_NAME = re.compile(r"\b[A-Z][a-z]+[A-Za-z]*\b")
+
+
+def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = None, strict: bool = False) -> _Phrase:
     """A phrase to find; `right` (for a misconception) holds the key points' words: the others make it wrong."""
     words = tuple(content_words(text))
     roles = frozenset(i for i, w in enumerate(words) if stem(w) in question)
     required = roles if right is None else roles | {i for i, w in enumerate(words) if stem(w) not in right}
     negations = sum(w in NEGATIONS for w in words)
-    strict = bool(re.search(r"[_=]|[a-z][A-Z]", text))
+    strict = strict or _identifier(text)
+    names = frozenset(fold(n) for n in _NAME.findall(text) if len(n) >= 5 and fold(n) in words)
     ordered = any(t.text in claims.ORDERED_RELATIONS for t in tokenize(text))
-    return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, ordered)
+    return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, names, ordered)
+
+
+def _identifier(text: str) -> bool:
+    """A code name such as response_model_exclude or use_cache=False: all its words are needed."""
+    return bool(re.search(r"[_=]|[a-z][A-Z]", text))
 
 
 @functools.lru_cache(maxsize=256)
 def _prepare(card: Card) -> _Prepared:
     question = claims.stems(t.text for t in tokenize(card.question) if t.text not in STOPWORDS)
-    points = tuple(tuple(_phrase(p, question) for p in point.phrases) for point in card.key_points)
+    points = tuple(
+        tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases) for point in card.key_points
+    )
     point_stems = [claims.stems(w for ph in phrases for w in ph.words) for phrases in points]
     topics = frozenset(question & frozenset().union(*point_stems)) if point_stems else frozenset()
     rivals = tuple(
@@ -320,7 +334,7 @@ def _paraphrases(
     # sims[p][c]: how close clause c is to point p (the best of its phrases and model sentence).
     sims = np.stack([np.max(vectors @ np.stack([semantic.embed_one(r) for r in rs]).T, axis=1) for rs in refs])
     to_question = vectors @ question
-    best_point = np.argmax(sims, axis=0)
+    closest = np.max(sims, axis=0)
     out = list(results)
     for p, result in enumerate(results):
         if result is not None and result.how != "contradicted":
@@ -331,7 +345,7 @@ def _paraphrases(
             if sim < PARAPHRASE_THRESHOLD:
                 break
             clause = usable[c]
-            if best_point[c] != p or to_question[c] >= sim:
+            if sim < closest[c] - PARAPHRASE_MARGIN or to_question[c] >= sim:
                 continue
             if result is not None and result.span is not None:
                 span = _span(tokens, clause.first, clause.last)
@@ -350,15 +364,18 @@ def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, 
     """Claim checks on a clause the embedding proposed: numbers, subject, and no negation the point lacks."""
     words = {t.text for t in tokens[clause.first : clause.last + 1]}
     phrases = prep.points[p]
-    if not any(ph.numbers <= words for ph in phrases):
-        return False
+    if not any(ph.numbers <= words and ph.names <= words for ph in phrases):
+        return False  # a number or name the point needs is not said
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and topic in prep.rivals[p]:
         return False
     said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
     if len(said) % 2 == 1 and not any(ph.negated for ph in phrases):
-        stems_said = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
-        shared = any(stem(w) in stems_said for ph in phrases for w in ph.words if stem(w) not in prep.question_stems)
-        if shared:
-            return False  # "path parameters are not required": a negated copy, not a paraphrase
+        # Most of the point's own words with a negation: a negated copy ("not required"), not a paraphrase
+        # ("it won't coerce an int into a string any more" still paraphrases "stricter coercion").
+        said_stems = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
+        for ph in phrases:
+            own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
+            if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
+                return False
     return True

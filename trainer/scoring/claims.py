@@ -24,6 +24,8 @@ _SENTENCE_END = re.compile(r"[.?!;:]")
 #: A stretch of words with fewer stopwords than this share is a list of terms, not a claim.
 LIST_STOPWORD_SHARE = 0.15
 LIST_MIN_WORDS = 4
+#: How many words before a match a negation still applies to it.
+NEGATION_REACH = 4
 #: Relations whose two sides cannot swap: "dict became model_dump" is not "model_dump became dict".
 ORDERED_RELATIONS = frozenset({"became", "becomes", "replaced", "replaces", "renamed", "than", "instead", "into"})
 
@@ -78,10 +80,11 @@ def is_word_list(tokens: Sequence[Token], clause: Clause) -> bool:
 def negations_before(
     tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int]
 ) -> list[str]:
-    """The negations in scope of a match: from the last pause (comma) before it to its end, in its clause.
+    """The negations in scope of a match: among its words, or a few words before it since the last pause.
 
-    "X is not true, Y is" negates X and not Y; "it is not the case that X" negates X."""
-    start = max((i for i in pauses if clause.first < i <= first), default=clause.first)
+    "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
+    want that, you pass X"."""
+    start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
     return [t.text for t in tokens[start : last + 1] if t.text in NEGATIONS]
 
 
