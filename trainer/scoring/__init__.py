@@ -54,8 +54,9 @@ log = logging.getLogger(__name__)
 
 #: A point's words are found when the best phrase reaches this similarity: two of three, three of four words.
 HIT_THRESHOLD = 66.0
-#: A misconception needs three of four words, and all that no key point has: those make it wrong.
-MISCONCEPTION_THRESHOLD = 75.0
+#: A misconception needs every one of its words, each matched at least this closely: telling a right answer
+#: it is wrong is the worst mistake scoring can make (75 with one word missing flagged right answers).
+MISCONCEPTION_THRESHOLD = 85.0
 #: Cosine similarity at which the embedding proposes a clause as a paraphrase of a point.
 PARAPHRASE_THRESHOLD = 0.4
 #: A clause may be credited for a point this much less close than for the card's closest point to it.
@@ -83,7 +84,7 @@ class _Phrase:
 
     @property
     def negated(self) -> bool:
-        return self.negations % 2 == 1
+        return self.negations > 0
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _find(
             continue
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses)
         negation = None
-        if len(said) % 2 != phrase.negations % 2:
+        if bool(said) != phrase.negated:
             negation = f'said with "{said[-1]}"' if said else "said without the negation"
         elif phrase.ordered and _swapped(found, phrase):
             negation = "said the other way round"
@@ -236,7 +237,11 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
             match = _find(index, tokens, phrase, clauses, frozenset(), frozenset(), pauses, MISCONCEPTION_THRESHOLD)
             if match and match.negation is None and (best is None or match.similarity > best.similarity):
                 best = match
-        if best is not None and best.similarity >= MISCONCEPTION_THRESHOLD:
+        if (
+            best is not None
+            and best.similarity >= MISCONCEPTION_THRESHOLD
+            and len(best.found.matched) == len(best.phrase.words)
+        ):
             span = _span(tokens, best.found.first, best.found.last)
             said_wrong.append(MisconceptionResult(misconception, span, transcript[span[0] : span[1]]))
             blocked.update(range(best.found.first, best.found.last + 1))
@@ -370,7 +375,7 @@ def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, 
     if topic is not None and topic in prep.rivals[p]:
         return False
     said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
-    if len(said) % 2 == 1 and not any(ph.negated for ph in phrases):
+    if said and not any(ph.negated for ph in phrases):
         # Most of the point's own words with a negation: a negated copy ("not required"), not a paraphrase
         # ("it won't coerce an int into a string any more" still paraphrases "stricter coercion").
         said_stems = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
