@@ -12,6 +12,7 @@ is another of them ("query parameters are part of the path") does not make it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,7 +86,14 @@ def negations_before(
     "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
     want that, you pass X"."""
     start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
-    return [t.text for t in tokens[start : last + 1] if t.text in NEGATIONS]
+    return negation_words(tokens[start : last + 1])
+
+
+def negation_words(tokens: Sequence[Token]) -> list[str]:
+    """The negations among these tokens; "instead of" counts ("raise it instead of returning it")."""
+    found = [t.text for t in tokens if t.text in NEGATIONS]
+    found += ["instead of" for a, b in itertools.pairwise(tokens) if (a.text, b.text) == ("instead", "of")]
+    return found
 
 
 def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
