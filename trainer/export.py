@@ -10,6 +10,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from trainer.scoring.results import PointResult
 from trainer.storage import SELF_GRADES, Attempt, Session, Status, Store
 
 HIT = "✓"
@@ -44,6 +45,19 @@ def _escape(text: str) -> str:
 
     Underscores are left alone: CommonMark does not emphasise inside words (`response_model`)."""
     return text.translate(_MARKDOWN)
+
+
+def _evidence(point: PointResult) -> str:
+    """Why a key point got its verdict, in one line: what was said, or what the model answer says."""
+    if not point.evidence or point.corrected:
+        return ""
+    if point.how == "same words":
+        return f"said: “{_escape(point.evidence)}”"
+    if point.how == "paraphrase":
+        return f"said in other words: “{_escape(point.evidence)}”"
+    if point.how == "contradicted":
+        return f"contradicted: “{_escape(point.evidence)}” ({_escape(point.why)})"
+    return f"model answer: {_escape(point.evidence)}"
 
 
 def session_title(session: Session) -> str:
@@ -111,6 +125,14 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
             mark = HIT if point.hit else MISS
             note = " *(corrected by hand)*" if point.corrected else ""
             lines.append(f"- {mark} {_escape(point.point.text)}{note}")
+            evidence = _evidence(point)
+            if evidence:
+                lines.append(f"  {evidence}")
+        for wrong in result.misconceptions:
+            lines.append(
+                f"- **Wrong:** “{_escape(wrong.said)}” ({_escape(wrong.claim)}). "
+                f"**Correction:** {_escape(wrong.correction)}"
+            )
     elif attempt.key_points:
         lines += ["", "**Key points**", ""]
         lines += [f"- {_escape(p.text)}" for p in attempt.key_points]
