@@ -231,7 +231,7 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
     tokens = tokenize(transcript)
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
-    clauses = [c for c in all_clauses if not claims.is_word_list(tokens, c)]
+    clauses = [c for c in all_clauses if not claims.is_word_list(transcript, tokens, c)]
     pauses = claims.pauses(transcript, tokens)
 
     said_wrong: list[MisconceptionResult] = []
