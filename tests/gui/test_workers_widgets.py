@@ -203,7 +203,10 @@ def test_level_meter_maps_dbfs(qtbot: QtBot) -> None:
 
 def test_each_verdict_shows_its_evidence_and_a_wrong_claim_is_red_with_its_correction(qtbot: QtBot) -> None:
     card = load_deck(CARDS / "fastapi.toml").card("path-vs-query")
-    text = "A path parameter is part of the URL path. Path parameters are not required. Query parameters are always required."
+    text = (
+        "A path parameter is part of the URL path. Path parameters are not required. "
+        "Query parameters are always required."
+    )
     result = score_answer(card, text)
     checklist = KeyPointChecklist()
     qtbot.addWidget(checklist)
