@@ -77,8 +77,8 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
     words = tokens[clause.first : clause.last + 1]
     if len(words) < LIST_MIN_WORDS:
         return False
-    if sum(t.text in STOPWORDS for t in words) >= LIST_STOPWORD_SHARE * len(words):
-        return False  # enough small words even counting those inside code names
+    if not any(t.text in STOPWORDS for t in words):
+        return True
     small = 0
     for i in range(clause.first, clause.last + 1):
         before = text[tokens[i - 1].end : tokens[i].start] if i > 0 else ""
