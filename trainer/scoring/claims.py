@@ -134,3 +134,33 @@ def first_topic(tokens: Sequence[Token], clause: Clause, topics: frozenset[str])
         if s in topics:
             return s
     return None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A thing the question compares, named by a qualifier and a head word: "path parameter", "async def"."""
+
+    qualifier: str  # stems
+    head: str
+
+
+def entities(question: Sequence[Token], topics: frozenset[str]) -> tuple[Entity, ...]:
+    """The question's "<qualifier> <head>" pairs whose head is a compared word and shared by another pair:
+    "path parameter" and "query parameter", "async def" and "plain def"."""
+    pairs = [
+        Entity(stem(a.text), stem(b.text))
+        for a, b in itertools.pairwise(question)
+        if a.text not in STOPWORDS and b.text not in STOPWORDS and stem(b.text) in topics
+    ]
+    heads = [e.head for e in pairs]
+    return tuple(e for e in pairs if heads.count(e.head) > 1 and e.qualifier != e.head)
+
+
+def first_entity(tokens: Sequence[Token], clause: Clause, found: Sequence[Entity]) -> Entity | None:
+    """The first compared thing a clause names ("... plain def runs on the loop"): what the clause is about."""
+    for i in range(clause.first, clause.last):
+        a, b = stem(tokens[i].text), stem(tokens[i + 1].text)
+        for entity in found:
+            if (a, b) == (entity.qualifier, entity.head):
+                return entity
+    return None
