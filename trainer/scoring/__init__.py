@@ -217,8 +217,6 @@ def _find(
 
     needed = max(1, math.ceil(len(phrase.words) * min(threshold, 100.0) / 100.0 - 1e-9))
     for clause in clauses:
-        if about is not None and claims.first_entity(tokens, clause, entities) not in (None, about):
-            continue  # the clause is about the other compared thing: "plain def runs on the event loop"
         if index.words_in(phrase.words, clause.first, clause.last) < needed:
             continue  # too few of its words anywhere in this clause
         found = index.find(phrase.words, clause.first, clause.last, allowed)
@@ -226,6 +224,8 @@ def _find(
             continue  # the compared thing is missing, or only the question's own words were said: an echo
         if phrase.strict and len(found.matched) < len(phrase.words):
             continue
+        if about is not None and claims.entity_before(tokens, clause, found.last, entities) not in (None, about):
+            continue  # said of the other compared thing: "plain def runs on the event loop"
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses)
         negation = None
         if bool(said) != phrase.negated:

@@ -164,3 +164,14 @@ def first_entity(tokens: Sequence[Token], clause: Clause, found: Sequence[Entity
             if (a, b) == (entity.qualifier, entity.head):
                 return entity
     return None
+
+
+def entity_before(tokens: Sequence[Token], clause: Clause, last: int, found: Sequence[Entity]) -> Entity | None:
+    """The compared thing named last before token `last` in the clause: what a match there is about, even in
+    a long run-on sentence ("... a path parameter ..., query parameters or the bits after the question mark")."""
+    for i in range(min(last, clause.last - 1), clause.first - 1, -1):
+        a, b = stem(tokens[i].text), stem(tokens[i + 1].text)
+        for entity in found:
+            if (a, b) == (entity.qualifier, entity.head):
+                return entity
+    return None
