@@ -159,11 +159,6 @@ def test_no_follow_up_for_a_point_without_a_question(deck: Deck) -> None:
     assert follow_up_for(plain, score_answer(plain, NO_SHAPE)) is None
 
 
-@pytest.mark.xfail(
-    "follow_up" not in {f.name for f in dataclasses.fields(KeyPoint)},
-    reason="follow-up questions in the deck format come with the scoring branch",
-    strict=True,
-)
 def test_every_fastapi_card_has_a_follow_up_for_its_main_point(deck: Deck) -> None:
     for card in deck.cards:
         point = follow_up_for(card, score_answer(card, "I am not sure, I have never used it."))
@@ -267,15 +262,10 @@ def test_a_point_missed_without_a_follow_up_is_named_with_its_weight(store: Stor
     assert item.detail.endswith(f"; the model answer says: “{evidence}”" if evidence else "of that answer")
 
 
-@pytest.mark.xfail(
-    not hasattr(Card, "misconceptions"),
-    reason="misconceptions in the deck format and scoring come with the scoring branch",
-    strict=True,
-)
 def test_misconceptions_said_are_reported_and_worked_on_first(store: Store) -> None:
     deck = fastapi_deck()
     card = next(c for c in deck.cards if getattr(c, "misconceptions", ()))
-    wrong = card.misconceptions[0]  # type: ignore[attr-defined]
+    wrong = card.misconceptions[0]
     session = mock.start_mock_session(store, [deck])
     answer(store, session, deck, card, f"{card.answer} {wrong.claim}.", 60.0)
     report = build_report(store, session.id)
