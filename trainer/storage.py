@@ -419,6 +419,7 @@ class Store:
         self.audio_dir = Path(audio_dir) if audio_dir is not None else self.root / AUDIO_DIR
         self._lock = threading.RLock()
         self._handed_out: set[Path] = set()
+        self._recording: set[int] = set()  # attempts this process is recording now (see `is_recording`)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self._conn: sqlite3.Connection | None = sqlite3.connect(
@@ -609,12 +610,28 @@ class Store:
         started_at: datetime,
         duration: float | None,
     ) -> Attempt:
-        """Register an answer whose audio is on disk, before transcription (status "recorded")."""
-        return self._insert(session, deck, card, started_at, duration, Status.RECORDED, Path(audio_path), None)
+        """Register an answer whose audio is on disk, before transcription (status "recorded").
+
+        Registered with no `duration`, the recording is still going on: `is_recording` says so (in this
+        process) until `set_duration` gives its final length."""
+        attempt = self._insert(session, deck, card, started_at, duration, Status.RECORDED, Path(audio_path), None)
+        if duration is None:
+            with self._lock:
+                self._recording.add(attempt.id)
+        return attempt
 
     def set_duration(self, attempt_id: int, duration: float | None) -> Attempt:
         """The recording's final length, once the recorder has closed its file (registered at its start)."""
+        with self._lock:
+            self._recording.discard(attempt_id)
         return self._update(attempt_id, duration=duration)
+
+    def is_recording(self, attempt_id: int) -> bool:
+        """Whether this process is still recording the attempt's audio (registered, file not closed yet): the
+        review must not play, repair, transcribe or delete a file that is still being written. Kept in memory:
+        after a crash nothing is being recorded any more."""
+        with self._lock:
+            return attempt_id in self._recording
 
     def add_self_graded_attempt(
         self,
@@ -870,6 +887,7 @@ class Store:
             if row is None:
                 raise NotFound(f"no attempt {attempt_id}")
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+            self._recording.discard(attempt_id)
         audio = self._absolute(row[0])
         if audio is not None and self._inside(audio):
             try:
