@@ -49,13 +49,13 @@ def spoken(
     return attempt.id
 
 
-def seed_history(store: Store, deck: Deck) -> None:
-    """Write the history described in the module doc into `store`."""
+def seed_history(store: Store, deck: Deck, end: datetime = END) -> None:
+    """Write the history described in the module doc into `store`, its last day `end` (default END)."""
     path_card = deck.card("path-vs-query")
     async_card = deck.card("async-vs-def")
     flash_card = deck.card("response-model")
     for n, days_ago in enumerate(DAYS):
-        day = END - timedelta(days=days_ago, hours=8)
+        day = end - timedelta(days=days_ago, hours=8)
         said = PATH_POINTS[n]
         spoken(store, deck, path_card, answer_text(path_card, said, fillers=max(0, 4 - n)), day, 10.0 + len(said))
         text = answer_text(async_card, ASYNC_POINTS, fillers=2)

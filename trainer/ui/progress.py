@@ -101,6 +101,8 @@ class ProgressView(QWidget):
         self.card_combo = QComboBox(self)
         self.card_combo.setObjectName("progressCard")
         self.card_combo.setMaximumWidth(460)
+        self.card_combo.setMinimumContentsLength(40)
+        self.card_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.mode_combo = QComboBox(self)
         self.mode_combo.setObjectName("progressMode")
         for label, mode in (("All modes", None), ("Single spoken", "spoken"), ("Flashcards", "flashcard"),
@@ -134,7 +136,14 @@ class ProgressView(QWidget):
         self.weakest_table = _table(side, "weakestTable", ["Recent", "Question", "Tries", "First \u2192 last"])
         self.missed_table = _table(side, "missedTable", ["Missed", "Key point", "Question"])
         self.calendar = _table(side, "practiceCalendar", ["Week of", "M", "T", "W", "T", "F", "S", "S"])
-        self.calendar.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.calendar.horizontalHeader().setStretchLastSection(False)
+        self.calendar.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.calendar.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for table, wide in ((self.weakest_table, 1), (self.missed_table, 2)):
+            header = table.horizontalHeader()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
         grid = QGridLayout()
         for row, (title, table) in enumerate(
             (("Weakest cards", self.weakest_table), ("Most-missed key points", self.missed_table),
@@ -277,8 +286,6 @@ class ProgressView(QWidget):
         self.missed_table.setRowCount(len(missed))
         for row, m in enumerate(missed):
             _fill_row(self.missed_table, row, [f"{m.missed}/{m.scored}", m.point, m.question], tooltip=m.question)
-        for table in (self.weakest_table, self.missed_table):
-            table.resizeColumnToContents(0)
 
         today = datetime.now().astimezone().date()
         weeks = calendar_weeks(figures.days, today, CALENDAR_WEEKS)
