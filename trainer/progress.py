@@ -8,14 +8,14 @@ Flashcard self-grades count for the score (as `storage.SELF_GRADE_SCORES`), not 
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from trainer.scoring import ScoreResult
-from trainer.storage import Attempt, Status, Store
+from trainer.storage import ProgressRow, Status, Store
 
 #: How many recent scores make a card's "recent mean" (as "weakest first" in practice).
 RECENT_ATTEMPTS = 3
@@ -118,24 +118,30 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
-def _point(attempt: Attempt, mode: str, result: ScoreResult | None) -> AttemptPoint:
-    made = total = None
-    if result is not None:
-        made, total = result.hits, len(result.points)
-    spoken = attempt.self_grade is None
+def _key_points(row: ProgressRow) -> list[tuple[str, bool]] | None:
+    """(key point, made) with the user's corrections applied; None when not scored on key points."""
+    if row.results_json is None:
+        return None
+    points = json.loads(row.results_json).get("key_points", [])
+    corrections = {int(i): bool(hit) for i, hit in json.loads(row.corrections_json).items()}
+    return [(str(p["point"]), corrections.get(i, bool(p["hit"]))) for i, p in enumerate(points)]
+
+
+def _point(row: ProgressRow, points: list[tuple[str, bool]] | None) -> AttemptPoint:
+    spoken = row.self_grade is None
     return AttemptPoint(
-        attempt_id=attempt.id,
-        deck_id=attempt.deck_id,
-        card_id=attempt.card_id,
-        question=attempt.question,
-        mode=mode,
-        started_at=attempt.started_at,
-        score=float(attempt.score if attempt.score is not None else 0.0),
-        points_made=made,
-        points_total=total,
-        wpm=attempt.wpm if spoken else None,
-        fillers=attempt.filler_count if spoken else None,
-        duration=attempt.duration,
+        attempt_id=row.id,
+        deck_id=row.deck_id,
+        card_id=row.card_id,
+        question=row.question,
+        mode=row.mode,
+        started_at=row.started_at,
+        score=float(row.score if row.score is not None else 0.0),
+        points_made=None if points is None else sum(hit for _text, hit in points),
+        points_total=None if points is None else len(points),
+        wpm=row.wpm if spoken else None,
+        fillers=sum(json.loads(row.fillers_json).values()) if spoken else None,
+        duration=row.duration,
     )
 
 
@@ -154,11 +160,10 @@ def progress(
 ) -> Progress:
     """The figures for one deck (or all decks), optionally one practice mode, as of `now` (default: now)."""
     moment = now or datetime.now(UTC)
-    sessions = {s.id: s.mode for s in store.sessions(deck_id=deck_id)}
-    every = [a for a in store.attempts(deck_id=deck_id, mode=mode, newest_first=False) if a.started_at <= moment]
-    scored = [a for a in every if a.status in (Status.SCORED, Status.SELF_GRADED) and a.score is not None]
-    results = {a.id: a.score_result() for a in scored}  # parsed once: the costly part of a large history
-    points = [_point(a, sessions.get(a.session_id, "spoken"), results[a.id]) for a in scored]
+    every = [r for r in store.progress_rows(deck_id, mode) if r.started_at <= moment]
+    scored = [r for r in every if r.status in (Status.SCORED, Status.SELF_GRADED) and r.score is not None]
+    key_points = {r.id: _key_points(r) for r in scored}
+    points = [_point(r, key_points[r.id]) for r in scored]
 
     by_card: dict[tuple[str, str], list[AttemptPoint]] = defaultdict(list)
     for p in points:
@@ -169,28 +174,28 @@ def progress(
     missed: Counter[tuple[str, str, str]] = Counter()
     asked: Counter[tuple[str, str, str]] = Counter()
     questions: dict[tuple[str, str], str] = {}
-    for attempt in scored:
-        result = results[attempt.id]
-        if result is None:
+    for row in scored:
+        said = key_points[row.id]
+        if said is None:
             continue
-        questions[(attempt.deck_id, attempt.card_id)] = attempt.question
-        for point in result.points:
-            key = (attempt.deck_id, attempt.card_id, point.point.text)
+        questions[(row.deck_id, row.card_id)] = row.question
+        for text, hit in said:
+            key = (row.deck_id, row.card_id, text)
             asked[key] += 1
-            if not point.hit:
+            if not hit:
                 missed[key] += 1
     most_missed = [
         MissedPoint(d, c, questions[(d, c)], text, n, asked[(d, c, text)]) for (d, c, text), n in missed.items()
     ]
     most_missed.sort(key=lambda m: (-m.missed, -m.missed / m.scored, m.deck_id, m.card_id, m.point))
 
-    per_day: dict[date, list[Attempt]] = defaultdict(list)
-    for attempt in every:
-        per_day[_local_day(attempt.started_at)].append(attempt)
-    scored_ids = {a.id for a in scored}
+    per_day: dict[date, list[ProgressRow]] = defaultdict(list)
+    for row in every:
+        per_day[_local_day(row.started_at)].append(row)
+    scored_ids = {r.id for r in scored}
     days = []
     for day in sorted(per_day):
-        day_scores = [a.score for a in per_day[day] if a.id in scored_ids and a.score is not None]
+        day_scores = [r.score for r in per_day[day] if r.id in scored_ids and r.score is not None]
         days.append(DayFigures(day, len(per_day[day]), statistics.fmean(day_scores) if day_scores else None))
 
     return Progress(
@@ -201,7 +206,7 @@ def progress(
         days=tuple(days),
         streak_days=_streak(set(per_day), _local_day(moment)),
         attempts_total=len(every),
-        mode_counts=dict(Counter(sessions.get(a.session_id, "spoken") for a in every)),
+        mode_counts=dict(Counter(r.mode for r in every)),
     )
 
 

@@ -225,6 +225,26 @@ class SrsReview:
     reviewed_at: datetime
 
 
+@dataclass(frozen=True)
+class ProgressRow:
+    """One attempt as the progress figures read it (`Store.progress_rows`): JSON columns left as text."""
+
+    id: int
+    mode: str
+    deck_id: str
+    card_id: str
+    question: str
+    started_at: datetime
+    duration: float | None
+    status: Status
+    score: float | None
+    wpm: float | None
+    fillers_json: str
+    self_grade: int | None
+    results_json: str | None
+    corrections_json: str
+
+
 # --- schema ---------------------------------------------------------------------------------------------
 
 _V1 = """
@@ -911,6 +931,27 @@ class Store:
                 (deck_id, max(1, int(last_n))),
             ).fetchall()
         return {str(card): float(score) for card, score in rows}
+
+    def progress_rows(self, deck_id: str | None = None, mode: str | None = None) -> list[ProgressRow]:
+        """The columns progress charts need, for every attempt (oldest first): thousands in a fraction of the
+        time full `Attempt`s take."""
+        where, params = _filters(("a.deck_id", deck_id), ("s.mode", mode), since=None, until=None, column="")
+        sql = (
+            "SELECT a.id, s.mode, a.deck_id, a.card_id, a.question, a.started_at, a.duration, a.status, a.score, "
+            "a.wpm, a.fillers, a.self_grade, a.results, a.corrections "
+            f"FROM attempts a JOIN sessions s ON s.id = a.session_id{where} ORDER BY a.started_at, a.id"
+        )
+        with self._read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [
+            ProgressRow(
+                int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), datetime.fromisoformat(r[5]),
+                None if r[6] is None else float(r[6]), Status(r[7]), None if r[8] is None else float(r[8]),
+                None if r[9] is None else float(r[9]), r[10] or "{}", None if r[11] is None else int(r[11]),
+                r[12], r[13] or "{}",
+            )
+            for r in rows
+        ]  # fmt: skip
 
     def practice_times(self, deck_id: str | None = None) -> list[datetime]:
         """When each attempt started (any mode, any status), oldest first: the practice days and streak."""
