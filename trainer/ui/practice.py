@@ -58,7 +58,7 @@ from trainer.ui.widgets import (
 )
 from trainer.ui.workers import Job, JobRunner, SpeechModel, record_work, speak_work
 
-ORDER_LABELS = {"in-order": "In order", "shuffled": "Shuffled", "weakest": "Weakest first"}
+ORDER_LABELS = {"in-order": "In order", "shuffled": "Shuffled", "weakest": "Weakest first", "due": "Due first"}
 MODE_LABELS = {"spoken": "Spoken answers (record and score)", "flashcard": "Flashcards (no recording)"}
 
 
