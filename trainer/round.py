@@ -30,8 +30,8 @@ class FollowUpPoint(Protocol):
 #: Which follow-up an interviewer asks after an answer (mock interviews): `trainer.mock.follow_up_for`.
 FollowUpRule = Callable[[Card, Any], FollowUpPoint | None]
 
-#: A stop key pressed this soon after recording started is the same press that started it (or raced the
-#: think time running out): it is ignored, so one key press never becomes start + stop.
+#: A stop key pressed this soon after the think time ran out and started recording by itself is the user's
+#: "start now" that raced the timer: it is ignored, so one key press never becomes start + stop.
 KEY_GRACE_SECONDS = 0.6
 #: An answer shorter than this holds no answer: it is not scored, the user is offered to record again.
 MIN_ANSWER_SECONDS = 1.0
@@ -204,13 +204,18 @@ class Round:
     #: The follow-up question being asked (mock), None for the card's own question.
     follow_up: str | None = None
     revealed: bool = False
-    #: A plain-words note for the status line (why recording stopped, why nothing was scored).
+    #: A plain-words note for the status line (why recording stopped, why nothing was recorded).
     note: str = ""
+    #: Why the answer was not scored (transcription failed or cancelled, no speech), in plain words.
+    error: str = ""
     #: Follow-ups asked, as (question index, follow-up text), in order.
     follow_ups_asked: list[tuple[int, str]] = field(default_factory=list)
+    #: When the think time started recording by itself (None for a start by key): the grace counts from it.
     recording_started_at: float | None = None
     started_at: float | None = None
     shown_at: float = 0.0
+    #: Counts questions shown (a retry shows the same card afresh): the view clears its panels when it changes.
+    shows: int = 0
 
     # --- where we are ---------------------------------------------------------------------------------------
 
@@ -270,7 +275,7 @@ class Round:
         """The think time ran out: recording starts by itself."""
         if self.stage is not Stage.THINKING:
             return []  # Space already started it (the timer's event was queued behind the key's)
-        return self._start_recording()
+        return self._start_recording(automatic=True)
 
     def press(self, key: Key, grade: int = 0) -> Effects:
         """A key pressed (or its button clicked)."""
@@ -332,7 +337,7 @@ class Round:
         if self.stage not in (Stage.TRANSCRIBING, Stage.WAITING_MODEL):
             return []
         if no_speech or result is None:
-            self.note = "No speech was detected in the recording, so there is nothing to score. " + (
+            self.error = "No speech was detected in the recording, so there is nothing to score. " + (
                 "Press R to answer again." if self.mode is not Mode.MOCK else "Press R to answer again, N to go on."
             )
             self.stage = Stage.FAILED
@@ -354,7 +359,7 @@ class Round:
     def transcription_failed(self, error: str) -> Effects:
         if self.stage not in (Stage.TRANSCRIBING, Stage.WAITING_MODEL):
             return []
-        self.note = error
+        self.error = error
         self.stage = Stage.FAILED
         return []
 
@@ -373,7 +378,9 @@ class Round:
             self.follow_up = None
         self.revealed = False
         self.note = ""
+        self.error = ""
         self.shown_at = self.clock()
+        self.shows += 1
         effects: Effects = [StopSpeaking(), StopThinking()]
         if read and self.config.read_question:
             self.stage = Stage.QUESTION
@@ -390,13 +397,13 @@ class Round:
         self.stage = Stage.READY
         return []
 
-    def _start_recording(self) -> Effects:
+    def _start_recording(self, automatic: bool = False) -> Effects:
         question = self.question
         if question is None:
             return []
         self.stage = Stage.RECORDING
         self.note = ""
-        self.recording_started_at = self.clock()
+        self.recording_started_at = self.clock() if automatic else None
         return [StopSpeaking(), StopThinking(), StartRecording(question.time_limit)]
 
     def _record_key(self) -> Effects:
@@ -404,7 +411,7 @@ class Round:
             return self._start_recording()
         started = self.recording_started_at
         if started is not None and self.clock() - started < self.config.key_grace:
-            return []  # the press that started it (or raced the think time): one press is never start + stop
+            return []  # it raced the think time: the press meant "start now", which already happened
         return self._stop_recording()
 
     def _stop_recording(self) -> Effects:

@@ -101,6 +101,16 @@ def test_space_pressed_as_the_think_time_runs_out_starts_and_does_not_stop(deck:
     assert round_.press(Key.RECORD) == [StopRecording()]  # a later press stops, as always
 
 
+def test_a_second_press_after_a_start_by_key_stops_at_once(deck: Deck) -> None:
+    """Only the timer's own start has a grace: after Space started it, the next Space is a deliberate stop (and
+    the too-short recording it makes is then not scored, see below)."""
+    round_, clock = make_round(deck, read_question=False, think_time=0.0)
+    round_.begin()
+    round_.press(Key.RECORD)
+    clock.advance(0.1)
+    assert round_.press(Key.RECORD) == [StopRecording()]
+
+
 def test_space_first_then_the_queued_think_timer_is_ignored(deck: Deck) -> None:
     round_, clock = make_round(deck, read_question=False, think_time=5.0)
     round_.begin()
@@ -141,7 +151,7 @@ def test_escape_skips_reading_then_thinking_then_stops_recording_then_cancels(de
     round_.recording_finished(3.0)
     assert round_.press(Key.CANCEL) == [CancelTranscription()]
     round_.transcription_failed("Transcription was cancelled.")
-    assert round_.stage is Stage.FAILED and round_.note == "Transcription was cancelled."
+    assert round_.stage is Stage.FAILED and round_.error == "Transcription was cancelled."
     round_.press(Key.RETRY)
     assert round_.stage is Stage.THINKING and round_.index == 0  # the same card, not read again
 
@@ -151,7 +161,7 @@ def test_no_speech_is_said_plainly_and_not_a_result(deck: Deck) -> None:
     round_.begin()
     answered(round_, clock, 8.0)
     round_.transcription_done(None, no_speech=True)
-    assert round_.stage is Stage.FAILED and "No speech was detected" in round_.note
+    assert round_.stage is Stage.FAILED and "No speech was detected" in round_.error
 
 
 def test_the_microphone_failing_returns_to_ready(deck: Deck) -> None:
