@@ -7,6 +7,7 @@ by pauses of 0.4-1.2 s in a fixed pattern, as a person pauses between sentences.
 
 from __future__ import annotations
 
+import functools
 import re
 import wave
 from pathlib import Path
@@ -46,8 +47,9 @@ def _voice() -> Any:
     return _VOICE[0]
 
 
+@functools.cache
 def speak(sentence: str) -> npt.NDArray[np.float32]:
-    """One sentence as 16 kHz float32 samples (Piper without noise: deterministic)."""
+    """One sentence as 16 kHz float32 samples (Piper without noise: deterministic; cached: answers share them)."""
     from piper import SynthesisConfig
 
     from trainer.audio import StreamResampler
