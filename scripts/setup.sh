@@ -20,7 +20,7 @@ apt_pkgs=(
   fonts-dejavu-core
 )
 if [ "$mode" = "test" ]; then
-  apt_pkgs+=(xvfb xauth sox desktop-file-utils)
+  apt_pkgs+=(xvfb xauth sox desktop-file-utils poppler-utils)  # poppler-utils: pdftoppm renders exported PDFs
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do

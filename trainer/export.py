@@ -33,17 +33,25 @@ def _seconds(value: float | None) -> str:
 
 def _quote(text: str) -> list[str]:
     """Text as a Markdown block quote, paragraphs kept."""
-    return [f"> {_escape(line)}".rstrip() for line in text.strip().splitlines()] or [">"]
+    return [f"> {escape(line)}".rstrip() for line in text.strip().splitlines()] or [">"]
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*`<["})
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """Keep spoken and card text literal: `*args`, `List<int>` or `[x]` must not become emphasis, HTML or links.
 
     Underscores are left alone: CommonMark does not emphasise inside words (`response_model`)."""
     return text.translate(_MARKDOWN)
+
+
+#: How each session mode is named in a report.
+MODE_NAMES: dict[str, str] = {
+    "spoken": "spoken answers",
+    "flashcard": "flashcards (self-graded)",
+    "mock": "mock interview",
+}
 
 
 def session_title(session: Session) -> str:
@@ -56,10 +64,10 @@ def session_markdown(store: Store, session_id: int) -> str:
     attempts = store.attempts(session_id=session_id, newest_first=False)
     scored = [a.score for a in attempts if a.score is not None]
 
-    lines = [f"# {_escape(session.deck_title)}", ""]
+    lines = [f"# {escape(session.deck_title)}", ""]
     facts = [
         ("Date", _when(session.started_at)),
-        ("Mode", "spoken answers" if session.mode == "spoken" else "flashcards (self-graded)"),
+        ("Mode", MODE_NAMES.get(session.mode, session.mode)),
         ("Order", session.order),
         ("Attempts", str(len(attempts))),
     ]
@@ -80,7 +88,7 @@ def session_markdown(store: Store, session_id: int) -> str:
 
 
 def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
-    lines = [f"## {n}. {_escape(attempt.question.strip().splitlines()[0])}", ""]
+    lines = [f"## {n}. {escape(attempt.question.strip().splitlines()[0])}", ""]
     if len(attempt.question.strip().splitlines()) > 1:
         lines += [*_quote(attempt.question), ""]
     facts: list[str] = [
@@ -110,10 +118,10 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
         for point in result.points:
             mark = HIT if point.hit else MISS
             note = " *(corrected by hand)*" if point.corrected else ""
-            lines.append(f"- {mark} {_escape(point.point.text)}{note}")
+            lines.append(f"- {mark} {escape(point.point.text)}{note}")
     elif attempt.key_points:
         lines += ["", "**Key points**", ""]
-        lines += [f"- {_escape(p.text)}" for p in attempt.key_points]
+        lines += [f"- {escape(p.text)}" for p in attempt.key_points]
 
     if attempt.transcript is not None:
         lines += ["", "**Your answer** (transcript)", ""]
@@ -137,8 +145,12 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
 
 def export_session(store: Store, session_id: int, path: Path | str) -> Path:
     """Write the session's report to `path` (atomically: never a half-written file); returns the path."""
+    return write_atomic(path, session_markdown(store, session_id))
+
+
+def write_atomic(path: Path | str, text: str) -> Path:
+    """Write a text file so that it is either the old file or the whole new one, never half written."""
     target = Path(path)
-    text = session_markdown(store, session_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

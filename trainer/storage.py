@@ -47,7 +47,7 @@ AUDIO_SUFFIX = ".flac"
 #: Seconds another process may hold the write lock before a call gives up with StorageError.
 BUSY_TIMEOUT = 5.0
 
-MODES: tuple[str, ...] = ("spoken", "flashcard")
+MODES: tuple[str, ...] = ("spoken", "flashcard", "mock")
 ORDERS: tuple[str, ...] = ("in-order", "shuffled", "weakest")
 
 #: Flashcard self-grades, as in Anki, and the score each counts as (so "weakest first" ranks both modes).
@@ -157,6 +157,10 @@ class Attempt:
     created_at: datetime
     updated_at: datetime
     tags: tuple[str, ...] = field(default=())
+    #: Mock interviews: the follow-up question this attempt answers (None for a card's own question).
+    follow_up: str | None = None
+    #: Mock interviews: the seconds the user had for this answer (None when not recorded).
+    time_limit: float | None = None
 
     def card(self) -> Card:
         """The card as it was when this attempt was made (or last scored)."""
@@ -259,9 +263,16 @@ CREATE INDEX attempts_started ON attempts(started_at);
 CREATE INDEX sessions_started ON sessions(started_at);
 """
 
+# mock interviews: a follow-up answer is an attempt of the same card whose `follow_up` holds the question
+# asked; `time_limit` keeps the seconds the user had, so the report compares time used against it.
+_V3_MOCK = """
+ALTER TABLE attempts ADD COLUMN follow_up TEXT;
+ALTER TABLE attempts ADD COLUMN time_limit REAL;
+"""
+
 #: The schema's history, oldest first: migration i takes `PRAGMA user_version` from i to i + 1.
 #: Append only; never edit a released step (existing databases have already run it).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3_MOCK)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -330,7 +341,7 @@ def default_data_dir(settings: Settings | None = None) -> Path:
 _ATTEMPT_COLUMNS = (
     "id, session_id, deck_id, card_id, question, answer, key_points, tags, started_at, duration, audio_path, "
     "status, error, transcript, segments, results, corrections, score, wpm, fillers, engine, model, "
-    "self_grade, created_at, updated_at"
+    "self_grade, created_at, updated_at, follow_up, time_limit"
 )
 _SESSION_QUERY = """
 SELECT s.id, s.deck_id, s.deck_title, s.mode, s.practice_order, s.started_at, s.ended_at,
@@ -591,6 +602,19 @@ class Store:
                 raise NotFound(f"no practice session {session_id}") from exc
             attempt_id = int(cursor.lastrowid or 0)
         return self.attempt(attempt_id)
+
+    def set_mock_details(
+        self, attempt_id: int, *, time_limit: float | None = None, follow_up: str | None = None
+    ) -> Attempt:
+        """Mock interviews: the seconds the user had for this answer and, for a follow-up answer, the follow-up
+        question asked (the attempt is then of the same card, in the same session, as the answer it follows)."""
+        if time_limit is not None and not time_limit > 0:
+            raise ValueError(f"time_limit must be a positive number of seconds, not {time_limit!r}")
+        if follow_up is not None and not follow_up.strip():
+            raise ValueError("follow_up must be the question asked, not an empty text")
+        return self._update(
+            attempt_id, time_limit=time_limit, follow_up=None if follow_up is None else follow_up.strip()
+        )
 
     def mark_transcribing(self, attempt_id: int) -> Attempt:
         """The attempt's audio is being transcribed now (the review shows it as busy)."""
@@ -856,7 +880,7 @@ def _session(row: Sequence[Any]) -> Session:
 def _attempt(row: Sequence[Any], absolute: Callable[[str | None], Path | None]) -> Attempt:
     (attempt_id, session_id, deck_id, card_id, question, answer, key_points, tags, started_at, duration,
      audio_path, status, error, transcript, segments, results, corrections, score, wpm, fillers, engine,
-     model, self_grade, created_at, updated_at) = row  # fmt: skip
+     model, self_grade, created_at, updated_at, follow_up, time_limit) = row  # fmt: skip
     return Attempt(
         id=int(attempt_id),
         session_id=int(session_id),
@@ -883,4 +907,6 @@ def _attempt(row: Sequence[Any], absolute: Callable[[str | None], Path | None]) 
         created_at=_from_db_time(created_at),
         updated_at=_from_db_time(updated_at),
         tags=tuple(json.loads(tags or "[]")),
+        follow_up=follow_up,
+        time_limit=None if time_limit is None else float(time_limit),
     )
