@@ -2,8 +2,8 @@
 
 The format is product surface: a broken deck must say exactly what is wrong (file, card, field, and the line
 where it can be found) and report every problem at once, so a user can fix a deck in one pass. The format is
-documented in docs/deck-format.md; `DECK_FIELDS`, `CARD_FIELDS` and `KEY_POINT_FIELDS` below declare it once:
-unknown-field checks use them, and a test keeps the documentation's field tables in step with them.
+documented in docs/deck-format.md; `DECK_FIELDS`, `CARD_FIELDS`, `KEY_POINT_FIELDS` and `MISCONCEPTION_FIELDS`
+declare it once: unknown-field checks use them, and a test keeps the documentation's field tables in step.
 """
 
 from __future__ import annotations
@@ -39,11 +39,29 @@ class KeyPoint:
     text: str
     aliases: tuple[str, ...] = ()
     weight: float = 1.0
+    #: What an interviewer asks next when the point was missed ("And if the client leaves it out?").
+    follow_up: str | None = None
 
     @property
     def phrases(self) -> tuple[str, ...]:
         """The phrase and its aliases: any of them counts as saying the point."""
         return (self.text, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A wrong claim candidates often make about the card, and what is true instead.
+
+    Saying it is flagged in the result with its correction and lowers the score."""
+
+    claim: str
+    correction: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The claim and other ways of saying it: any of them counts as making the claim."""
+        return (self.claim, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,12 @@ class Card:
     key_points: tuple[KeyPoint, ...]
     tags: tuple[str, ...]
     time_limit: float | None = None
+    misconceptions: tuple[Misconception, ...] = ()
+
+    @property
+    def most_important_point(self) -> KeyPoint:
+        """The key point with the highest weight, the first of them on ties."""
+        return max(self.key_points, key=lambda p: p.weight)
 
     @property
     def level(self) -> str:
@@ -167,12 +191,20 @@ CARD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("key_points", "key points", True, "The ideas an interviewer listens for (3-6)."),
     FieldSpec("tags", "string list", True, f"Labels; exactly one level: {', '.join(LEVELS)}."),
     FieldSpec("time_limit", "number", False, "Seconds to answer this card, overriding the deck's."),
+    FieldSpec("misconceptions", "misconceptions", False, "Common wrong claims, each with its correction."),
 )
 
 KEY_POINT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("text", "string", True, "The point, in a few words."),
     FieldSpec("aliases", "string list", False, "Other ways it is said or misheard, e.g. 'pedantic' for Pydantic."),
     FieldSpec("weight", "number", False, "How much it counts relative to the others (default 1)."),
+    FieldSpec("follow_up", "text", False, "A short question an interviewer asks when the point was missed."),
+)
+
+MISCONCEPTION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("claim", "string", True, "The wrong claim, in a few words, as candidates say it."),
+    FieldSpec("correction", "text", True, "What is true instead, shown when the claim is said."),
+    FieldSpec("aliases", "string list", False, "Other ways the same wrong claim is said."),
 )
 
 
@@ -208,6 +240,16 @@ class _Collector:
                 return number + 1
         return None
 
+    def sub_table_line(self, name: str, nth: int, card_index: int) -> int | None:
+        """The line of the card's nth `[[card.NAME]]` table (1-based), when written that way."""
+        start = self.card_line(card_index)
+        if start is None:
+            return None
+        end = self.card_line(card_index + 1) or len(self.lines) + 1
+        header = re.compile(rf"\s*\[\[\s*card\.{re.escape(name)}\s*\]\]")
+        found = [n for n in range(start, end - 1) if header.match(self.lines[n])]
+        return found[nth - 1] + 1 if nth <= len(found) else None
+
     def add(
         self,
         message: str,
@@ -220,6 +262,9 @@ class _Collector:
         line = None
         if field is not None:
             line = self.field_line(field.split(".")[0].split("[")[0], card_index)
+            table = re.match(r"misconceptions\[(\d+)\]", field)
+            if table and card_index is not None:
+                line = self.sub_table_line("misconceptions", int(table[1]), card_index) or line
         if line is None and card_index is not None:
             line = self.card_line(card_index)
         self.problems.append(Problem(self.path, message, card, field, line, None, severity))
@@ -316,9 +361,10 @@ def _key_points(raw: object, report: Any) -> tuple[KeyPoint, ...] | None:
             text = _text(item, "text", True, sub)
             aliases = _string_list(item, "aliases", sub) or ()
             weight = _number(item, "weight", sub, unit="")
+            follow_up = _text(item, "follow_up", False, sub)
             if text is None:
                 continue
-            point = KeyPoint(text, aliases, 1.0 if weight is None else weight)
+            point = KeyPoint(text, aliases, 1.0 if weight is None else weight, follow_up)
         else:
             report(f"must be a phrase or a table with 'text', not {_type_name(item)}", name)
             continue
@@ -330,6 +376,36 @@ def _key_points(raw: object, report: Any) -> tuple[KeyPoint, ...] | None:
         seen[normal] = (i, point.text)
         points.append(point)
     return tuple(points)
+
+
+def _misconceptions(raw: object, report: Any) -> tuple[Misconception, ...] | None:
+    if not isinstance(raw, list):
+        report(f"must be a list of tables with 'claim' and 'correction', not {_type_name(raw)}", "misconceptions")
+        return None
+    found: list[Misconception] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw, 1):
+        name = f"misconceptions[{i}]"
+        if not isinstance(item, dict):
+            report(f"must be a table with 'claim' and 'correction', not {_type_name(item)}", name)
+            continue
+
+        def sub(message: str, key: str, _name: str = name) -> None:
+            report(message, f"{_name}.{key}")
+
+        _check_unknown(item, MISCONCEPTION_FIELDS, sub, "misconception")
+        claim = _text(item, "claim", True, sub)
+        correction = _text(item, "correction", True, sub)
+        aliases = _string_list(item, "aliases", sub) or ()
+        if claim is None or correction is None:
+            continue
+        normal = normalize_phrase(claim)
+        if normal in seen:
+            report(f"'{claim}' duplicates misconception {seen[normal]}", name)
+            continue
+        seen[normal] = i
+        found.append(Misconception(claim, correction, aliases))
+    return tuple(found)
 
 
 def _card(raw: object, index: int, out: _Collector, seen_ids: dict[str, int]) -> Card | None:
@@ -380,10 +456,12 @@ def _card(raw: object, index: int, out: _Collector, seen_ids: dict[str, int]) ->
             found = f" (found {', '.join(levels)})" if levels else ""
             report(f"must hold exactly one level tag: {', '.join(LEVELS)}{found}", "tags")
     time_limit = _number(raw, "time_limit", report)
-    if None in (card_id, question, answer, points, tags) or not points:
+    misconceptions = _misconceptions(raw["misconceptions"], report) if "misconceptions" in raw else ()
+    if None in (card_id, question, answer, points, tags, misconceptions) or not points:
         return None
     assert card_id and question and answer and points is not None and tags is not None
-    return Card(card_id, question, answer, points, tags, time_limit)
+    assert misconceptions is not None
+    return Card(card_id, question, answer, points, tags, time_limit, misconceptions)
 
 
 def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:

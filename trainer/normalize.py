@@ -42,6 +42,7 @@ _SCALES = {"hundred": 100, "thousand": 1000}
 _NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS, **_SCALES}
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case without accents or typographic apostrophes: 'Café’s' -> "cafe's"."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())

@@ -853,12 +853,19 @@ def _filters(
 
 
 def _dump_points(points: Sequence[KeyPoint]) -> str:
-    return json.dumps([{"text": p.text, "aliases": list(p.aliases), "weight": p.weight} for p in points])
+    return json.dumps(
+        [{"text": p.text, "aliases": list(p.aliases), "weight": p.weight, "follow_up": p.follow_up} for p in points]
+    )
 
 
 def _load_points(text: str) -> tuple[KeyPoint, ...]:
     return tuple(
-        KeyPoint(str(p["text"]), tuple(str(a) for a in p.get("aliases", ())), float(p.get("weight", 1.0)))
+        KeyPoint(
+            str(p["text"]),
+            tuple(str(a) for a in p.get("aliases", ())),
+            float(p.get("weight", 1.0)),
+            str(p["follow_up"]) if p.get("follow_up") else None,
+        )
         for p in json.loads(text)
     )
 

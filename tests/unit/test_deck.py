@@ -217,14 +217,57 @@ def test_one_broken_deck_never_stops_the_others(tmp_path: Path) -> None:
 
 def test_the_documented_field_tables_match_the_declared_format() -> None:
     """docs/deck-format.md lists every declared field, marked required exactly when it is."""
-    from trainer.deck import CARD_FIELDS, DECK_FIELDS, KEY_POINT_FIELDS
+    from trainer.deck import CARD_FIELDS, DECK_FIELDS, KEY_POINT_FIELDS, MISCONCEPTION_FIELDS
 
     docs = (CARDS.parent / "docs" / "deck-format.md").read_text(encoding="utf-8")
     tables = [block for block in docs.split("\n\n") if block.startswith("| field | type | required |")]
-    assert len(tables) == 3
-    for table, specs in zip(tables, (DECK_FIELDS, CARD_FIELDS, KEY_POINT_FIELDS), strict=True):
+    assert len(tables) == 4
+    all_specs = (DECK_FIELDS, CARD_FIELDS, KEY_POINT_FIELDS, MISCONCEPTION_FIELDS)
+    for table, specs in zip(tables, all_specs, strict=True):
         rows = {}
         for line in table.splitlines()[2:]:
             cells = [c.strip() for c in line.strip("|").split("|")]
             rows[cells[0].strip("`")] = cells[2] == "**yes**"
         assert rows == {spec.name: spec.required for spec in specs}
+
+
+def test_misconceptions_and_follow_ups_load_from_the_example_deck() -> None:
+    card = load_deck(DATA / "example-deck.toml").card("mutable-default")
+    (wrong,) = card.misconceptions
+    assert wrong.claim == "default evaluated on every call"
+    assert "evaluated once" in wrong.correction
+    assert card.most_important_point.text == "default evaluated once"
+    assert all(p.follow_up and p.follow_up.endswith("?") for p in card.key_points)
+
+
+def test_a_malformed_misconception_is_reported_by_file_card_and_field(tmp_path: Path) -> None:
+    path = good_deck(tmp_path)
+    with path.open("a", encoding="utf-8") as f:
+        f.write('\n[[card.misconceptions]]\nclaim = "comprehensions are slower"\ncorections = "typo"\n')
+        f.write('\n[[card.misconceptions]]\nclaim = 3\ncorrection = "They are usually a little faster."\n')
+    found = messages(path)
+    assert f"{path}:11: card 'comprehension': field 'misconceptions[1].correction': missing (required)" in found
+    assert any(
+        "field 'misconceptions[1].corections': unknown field 'corections'; did you mean 'correction'" in m
+        for m in found
+    )
+    assert any(
+        "card 'comprehension': field 'misconceptions[2].claim': must be a string, not a number" in m for m in found
+    )
+    assert check_deck(path)[0] is None
+
+
+def test_misconceptions_must_be_tables(tmp_path: Path) -> None:
+    path = write(tmp_path, good_deck(tmp_path).read_text() + 'misconceptions = ["just a string"]\n')
+    assert any(
+        "field 'misconceptions[1]': must be a table with 'claim' and 'correction', not a string" in m
+        for m in messages(path)
+    )
+
+
+def test_every_fastapi_card_has_misconceptions_and_every_point_a_follow_up() -> None:
+    deck = load_deck(CARDS / "fastapi.toml")
+    for card in deck.cards:
+        assert card.misconceptions, card.id
+        assert all(m.correction for m in card.misconceptions), card.id
+        assert all(p.follow_up for p in card.key_points), card.id

@@ -1,0 +1,386 @@
+"""Scoring a spoken answer against a card: which claims it makes, which wrong ones, and the evidence for each.
+
+A key point is credited in two ways. Its own words found close together in one clause ("same words", fuzzy
+enough for speech recognition: lexical.py), or the same idea in other words: a sentence embedding proposes
+the clause closest to the point (semantic.py). Either way claims.py must confirm the claim: no negation the
+point lacks, the right thing as its subject, the numbers it requires, a sentence rather than a list of terms,
+and more than the question's own words. A card's misconceptions are found the same way; each one said is
+flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point.
+
+`score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
+prepared once and cached, and a 300-word answer scores in a few milliseconds once the model is loaded.
+Call `preload()` in a worker at start-up; without it the first score loads the model (about 0.25 s).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from trainer.deck import Card, KeyPoint
+from trainer.normalize import NEGATIONS, STOPWORDS, Token, fold, stem, tokenize
+from trainer.scoring import claims, semantic
+from trainer.scoring.claims import Clause
+from trainer.scoring.lexical import Found, WordIndex, content_words
+from trainer.scoring.results import (
+    HOWS,
+    MISCONCEPTION_PENALTY,
+    How,
+    MisconceptionResult,
+    PointResult,
+    ScoreResult,
+    overall,
+)
+
+__all__ = [
+    "HIT_THRESHOLD",
+    "HOWS",
+    "MISCONCEPTION_PENALTY",
+    "How",
+    "MisconceptionResult",
+    "PointResult",
+    "ScoreResult",
+    "preload",
+    "score_answer",
+]
+
+log = logging.getLogger(__name__)
+
+#: A point's words are found when the best phrase reaches this similarity: two of three, three of four words.
+HIT_THRESHOLD = 66.0
+#: A misconception needs every one of its words, each matched at least this closely: telling a right answer
+#: it is wrong is the worst mistake scoring can make (75 with one word missing flagged right answers).
+MISCONCEPTION_THRESHOLD = 85.0
+#: Cosine similarity at which the embedding proposes a clause as a paraphrase of a point.
+PARAPHRASE_THRESHOLD = 0.4
+#: A clause may be credited for a point this much less close than for the card's closest point to it.
+PARAPHRASE_MARGIN = 0.0
+#: A clause proposed for a point needs this many content words beyond the question's own.
+PARAPHRASE_MIN_NEW_WORDS = 2
+
+
+def preload() -> bool:
+    """Load the embedding model (in a worker thread); False when only word matching is available."""
+    return semantic.preload()
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    text: str
+    words: tuple[str, ...]
+    roles: frozenset[int]  # indices of words the question also names: they must all be said
+    required: frozenset[int]  # indices of words that must be said (roles; for a misconception, what makes it wrong)
+    negations: int
+    numbers: frozenset[str]
+    strict: bool  # an identifier ("response_model_exclude"): every word must be said
+    names: frozenset[str]  # product names a paraphrase must say too ("Uvicorn", not "Gunicorn")
+    ordered: bool  # a relation whose sides cannot swap ("became")
+
+    @property
+    def negated(self) -> bool:
+        return self.negations > 0
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What scoring needs from a card, computed once per card."""
+
+    points: tuple[tuple[_Phrase, ...], ...]
+    rivals: tuple[frozenset[str], ...]  # per point: the other compared things
+    wrong: tuple[tuple[_Phrase, ...], ...]
+    keys: frozenset[str]
+    topics: frozenset[str]
+    question_stems: frozenset[str]
+    model_sentences: tuple[str, ...]  # per point: the model answer's sentence that makes it
+
+
+_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
+
+
+_NAME = re.compile(r"\b[A-Z][a-z]+[A-Za-z]*\b")
+
+
+def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = None, strict: bool = False) -> _Phrase:
+    """A phrase to find; `right` (for a misconception) holds the key points' words: the others make it wrong."""
+    words = tuple(content_words(text))
+    roles = frozenset(i for i, w in enumerate(words) if stem(w) in question)
+    required = roles if right is None else roles | {i for i, w in enumerate(words) if stem(w) not in right}
+    negations = sum(w in NEGATIONS for w in words)
+    strict = strict or _identifier(text)
+    names = frozenset(fold(n) for n in _NAME.findall(text) if len(n) >= 5 and fold(n) in words)
+    ordered = any(t.text in claims.ORDERED_RELATIONS for t in tokenize(text))
+    return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, names, ordered)
+
+
+def _identifier(text: str) -> bool:
+    """A code name such as response_model_exclude or use_cache=False: all its words are needed."""
+    return bool(re.search(r"[_=]|[a-z][A-Z]", text))
+
+
+@functools.lru_cache(maxsize=256)
+def _prepare(card: Card) -> _Prepared:
+    question = claims.stems(t.text for t in tokenize(card.question) if t.text not in STOPWORDS)
+    points = tuple(
+        tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases) for point in card.key_points
+    )
+    point_stems = [claims.stems(w for ph in phrases for w in ph.words) for phrases in points]
+    topics = frozenset(question & frozenset().union(*point_stems)) if point_stems else frozenset()
+    rivals = tuple(
+        frozenset((topics & frozenset().union(*(s for j, s in enumerate(point_stems) if j != i))) - own)
+        for i, own in enumerate(point_stems)
+    )
+    right = frozenset().union(*point_stems) if point_stems else frozenset()
+    wrong = tuple(tuple(_phrase(p, question, right) for p in m.phrases) for m in card.misconceptions)
+    keys = frozenset(w for group in (*points, *wrong) for ph in group for w in ph.words)
+    sentences = [s.strip() for s in _SENTENCE.split(card.answer) if s.strip()]
+    return _Prepared(
+        points, rivals, wrong, keys, topics, question, tuple(_model_sentence(p, sentences) for p in points)
+    )
+
+
+def _model_sentence(phrases: Sequence[_Phrase], sentences: Sequence[str]) -> str:
+    """The model-answer sentence sharing most of the point's words: shown when the point is missed."""
+    best, best_sim = "", 0.0
+    for sentence in sentences:
+        tokens = tokenize(sentence)
+        index = WordIndex(tokens, {w for ph in phrases for w in ph.words})
+        for ph in phrases:
+            found = index.find(ph.words, 0, len(tokens) - 1)
+            if found and found.similarity > best_sim:
+                best, best_sim = sentence, found.similarity
+    return best
+
+
+@dataclass(frozen=True)
+class _Match:
+    similarity: float
+    found: Found
+    phrase: _Phrase
+    clause: Clause
+    negation: str | None  # the negation that contradicts it, if any
+
+    def rank(self, threshold: float) -> tuple[bool, bool, float]:
+        """Order of preference: a confirmed hit, then a contradicted one, then the closest miss."""
+        enough = self.similarity >= threshold
+        return enough and self.negation is None, enough, self.similarity
+
+
+def _find(
+    index: WordIndex,
+    tokens: Sequence[Token],
+    phrase: _Phrase,
+    clauses: Sequence[Clause],
+    rivals: frozenset[str],
+    blocked: frozenset[int],
+    pauses: frozenset[int],
+    threshold: float = HIT_THRESHOLD,
+) -> _Match | None:
+    """The best clause holding the phrase's words as a claim about the right thing (maybe negated)."""
+    best: _Match | None = None
+
+    def allowed(word: int, first: int, last: int) -> bool:
+        if not blocked.isdisjoint(range(first, last + 1)):
+            return False
+        return not (word in phrase.roles and claims.qualified_by_rival(tokens, first, rivals))
+
+    needed = max(1, math.ceil(len(phrase.words) * min(threshold, 100.0) / 100.0 - 1e-9))
+    for clause in clauses:
+        if index.words_in(phrase.words, clause.first, clause.last) < needed:
+            continue  # too few of its words anywhere in this clause
+        found = index.find(phrase.words, clause.first, clause.last, allowed)
+        if found is None or not phrase.required <= found.matched or found.matched <= phrase.roles:
+            continue  # the compared thing is missing, or only the question's own words were said: an echo
+        if phrase.strict and len(found.matched) < len(phrase.words):
+            continue
+        said = claims.negations_before(tokens, clause, found.first, found.last, pauses)
+        negation = None
+        if bool(said) != phrase.negated:
+            negation = f'said with "{said[-1]}"' if said else "said without the negation"
+        elif phrase.ordered and _swapped(found, phrase):
+            negation = "said the other way round"
+        match = _Match(found.similarity, found, phrase, clause, negation)
+        if best is None or match.rank(threshold) > best.rank(threshold):
+            best = match
+    return best
+
+
+def _swapped(found: Found, phrase: _Phrase) -> bool:
+    """True when the phrase's first and last words were said in the opposite order."""
+    first, last = found.word_places.get(0), found.word_places.get(len(phrase.words) - 1)
+    return first is not None and last is not None and first > last
+
+
+def _span(tokens: Sequence[Token], first: int, last: int) -> tuple[int, int]:
+    return tokens[first].start, tokens[last].end
+
+
+def score_answer(card: Card, transcript: str) -> ScoreResult:
+    """Score a transcript against the card's key points and misconceptions, with evidence for each verdict."""
+    prep = _prepare(card)
+    tokens = tokenize(transcript)
+    index = WordIndex(tokens, prep.keys)
+    all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
+    clauses = [c for c in all_clauses if not claims.is_word_list(tokens, c)]
+    pauses = claims.pauses(transcript, tokens)
+
+    said_wrong: list[MisconceptionResult] = []
+    blocked: set[int] = set()
+    for misconception, phrases in zip(card.misconceptions, prep.wrong, strict=True):
+        best: _Match | None = None
+        for phrase in phrases:
+            match = _find(index, tokens, phrase, clauses, frozenset(), frozenset(), pauses, MISCONCEPTION_THRESHOLD)
+            if match and match.negation is None and (best is None or match.similarity > best.similarity):
+                best = match
+        if (
+            best is not None
+            and best.similarity >= MISCONCEPTION_THRESHOLD
+            and len(best.found.matched) == len(best.phrase.words)
+        ):
+            span = _span(tokens, best.found.first, best.found.last)
+            said_wrong.append(MisconceptionResult(misconception, span, transcript[span[0] : span[1]]))
+            blocked.update(range(best.found.first, best.found.last + 1))
+    frozen_blocked = frozenset(blocked)
+
+    results: list[PointResult | None] = []
+    for p, point in enumerate(card.key_points):
+        results.append(
+            _lexical_result(point, p, prep, index, tokens, transcript, clauses, frozen_blocked, pauses, said_wrong)
+        )
+    if any(r is None or r.how == "contradicted" for r in results):
+        results = _paraphrases(card, prep, results, tokens, transcript, clauses, frozen_blocked, pauses)
+    final = [
+        r if r is not None else PointResult(point, False, 0.0, None, how="missed", evidence=prep.model_sentences[p])
+        for p, (point, r) in enumerate(zip(card.key_points, results, strict=True))
+    ]
+    return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
+
+
+def _lexical_result(
+    point: KeyPoint,
+    p: int,
+    prep: _Prepared,
+    index: WordIndex,
+    tokens: Sequence[Token],
+    transcript: str,
+    clauses: Sequence[Clause],
+    blocked: frozenset[int],
+    pauses: frozenset[int],
+    said_wrong: Sequence[MisconceptionResult],
+) -> PointResult | None:
+    """The point found in its own words (hit or contradicted), or None."""
+    best: _Match | None = None
+    for phrase in prep.points[p]:
+        match = _find(index, tokens, phrase, clauses, prep.rivals[p], blocked, pauses)
+        if match and (best is None or match.rank(HIT_THRESHOLD) > best.rank(HIT_THRESHOLD)):
+            best = match
+    if best is not None and best.similarity >= HIT_THRESHOLD:
+        span = _span(tokens, best.found.first, best.found.last)
+        said = transcript[span[0] : span[1]]
+        if best.negation is None:
+            return PointResult(point, True, best.similarity, span, how="same words", evidence=said,
+                               why=f'same words as "{best.phrase.text}"')  # fmt: skip
+        return PointResult(point, False, best.similarity, span, how="contradicted", evidence=said,
+                           why=f'"{best.phrase.text}" {best.negation}')  # fmt: skip
+    if blocked:
+        # Found only in the words of a misconception: the answer claimed the opposite.
+        for phrase in prep.points[p]:
+            match = _find(index, tokens, phrase, clauses, prep.rivals[p], frozenset(), pauses)
+            if match and match.similarity >= HIT_THRESHOLD:
+                span = _span(tokens, match.found.first, match.found.last)
+                wrong = next((m for m in said_wrong if m.span[0] < span[1] and span[0] < m.span[1]), None)
+                if wrong is not None:
+                    return PointResult(point, False, match.similarity, span, how="contradicted",
+                                       evidence=wrong.said, why=f'contradicted by "{wrong.claim}"')  # fmt: skip
+    return None
+
+
+def _paraphrases(
+    card: Card,
+    prep: _Prepared,
+    results: list[PointResult | None],
+    tokens: Sequence[Token],
+    transcript: str,
+    clauses: Sequence[Clause],
+    blocked: frozenset[int],
+    pauses: frozenset[int],
+) -> list[PointResult | None]:
+    """Points not found in their own words, credited where a clause says the same idea in other words."""
+    try:
+        if not semantic.preload():
+            return results
+    except Exception:  # a broken model must never stop scoring by words
+        log.exception("embedding model failed; scoring by words only")
+        return results
+    usable = [
+        c
+        for c in clauses
+        if blocked.isdisjoint(range(c.first, c.last + 1))
+        and len(
+            {t.text for t in tokens[c.first : c.last + 1] if t.text not in STOPWORDS}
+            - {t.text for t in tokens[c.first : c.last + 1] if stem(t.text) in prep.question_stems}
+        )
+        >= PARAPHRASE_MIN_NEW_WORDS
+    ]
+    if not usable:
+        return results
+    texts = [transcript[tokens[c.first].start : tokens[c.last].end] for c in usable]
+    vectors = semantic.embed(texts)
+    question = semantic.embed_one(card.question)
+    refs = [
+        [ph.text for ph in phrases] + ([prep.model_sentences[p]] if prep.model_sentences[p] else [])
+        for p, phrases in enumerate(prep.points)
+    ]
+    # sims[p][c]: how close clause c is to point p (the best of its phrases and model sentence).
+    sims = np.stack([np.max(vectors @ np.stack([semantic.embed_one(r) for r in rs]).T, axis=1) for rs in refs])
+    to_question = vectors @ question
+    closest = np.max(sims, axis=0)
+    out = list(results)
+    for p, result in enumerate(results):
+        if result is not None and result.how != "contradicted":
+            continue
+        order = np.argsort(-sims[p])
+        for c in order:
+            sim = float(sims[p, c])
+            if sim < PARAPHRASE_THRESHOLD:
+                break
+            clause = usable[c]
+            if sim < closest[c] - PARAPHRASE_MARGIN or to_question[c] >= sim:
+                continue
+            if result is not None and result.span is not None:
+                span = _span(tokens, clause.first, clause.last)
+                if span[0] < result.span[1] and result.span[0] < span[1]:
+                    continue  # the contradicted clause cannot also make the point
+            if not _confirms(prep, p, tokens, clause, pauses):
+                continue
+            span = _span(tokens, clause.first, clause.last)
+            out[p] = PointResult(card.key_points[p], True, 100 * sim, span, how="paraphrase",
+                                 evidence=texts[c], why=f'paraphrase of "{card.key_points[p].text}"')  # fmt: skip
+            break
+    return out
+
+
+def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]) -> bool:
+    """Claim checks on a clause the embedding proposed: numbers, subject, and no negation the point lacks."""
+    words = {t.text for t in tokens[clause.first : clause.last + 1]}
+    phrases = prep.points[p]
+    if not any(ph.numbers <= words and ph.names <= words for ph in phrases):
+        return False  # a number or name the point needs is not said
+    topic = claims.first_topic(tokens, clause, prep.topics)
+    if topic is not None and topic in prep.rivals[p]:
+        return False
+    said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
+    if said and not any(ph.negated for ph in phrases):
+        # Most of the point's own words with a negation: a negated copy ("not required"), not a paraphrase
+        # ("it won't coerce an int into a string any more" still paraphrases "stricter coercion").
+        said_stems = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
+        for ph in phrases:
+            own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
+            if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
+                return False
+    return True

@@ -1,0 +1,118 @@
+"""Checks that turn "these words are here" into "this claim was made".
+
+Word overlap and embeddings both miss what flips a claim: a negation ("path parameters are not required"),
+swapped roles ("plain def runs on the event loop and async def in the threadpool"), a wrong number, a bare
+list of terms, or the question read back. These checks run on the clause where a match was found.
+
+Roles use the question: the words a card's question shares with its key points name the things being
+compared ("path" and "query" parameters, "async def" and "plain def"). A point about one of them is only
+made by a clause about that one, so a point's own question words must all be said, and a clause whose subject
+is another of them ("query parameters are part of the path") does not make it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem
+
+#: Words that start a new clause when the thing talked about changes after them.
+CONJUNCTIONS = frozenset({"and", "but", "while", "whereas", "whilst", "so", "because", "though", "although"})
+_SENTENCE_END = re.compile(r"[.?!;:]")
+#: A stretch of words with fewer stopwords than this share is a list of terms, not a claim.
+LIST_STOPWORD_SHARE = 0.15
+LIST_MIN_WORDS = 4
+#: How many words before a match a negation still applies to it.
+NEGATION_REACH = 4
+#: Relations whose two sides cannot swap: "dict became model_dump" is not "model_dump became dict".
+ORDERED_RELATIONS = frozenset({"became", "becomes", "replaced", "replaces", "renamed", "than", "instead", "into"})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Tokens first..last (inclusive) of one clause of the transcript."""
+
+    first: int
+    last: int
+
+
+def stems(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(stem(w) for w in words)
+
+
+def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) -> list[Clause]:
+    """Clauses: sentences, cut again where a comma or conjunction is followed by a new topic word."""
+    if not tokens:
+        return []
+    clauses: list[Clause] = []
+    first = 0
+    for i in range(1, len(tokens)):
+        gap = text[tokens[i - 1].end : tokens[i].start]
+        cut = bool(_SENTENCE_END.search(gap))
+        if not cut and ("," in gap or tokens[i].text in CONJUNCTIONS):
+            cut = _next_content_is_topic(tokens, i, topics)
+        if cut:
+            clauses.append(Clause(first, i - 1))
+            first = i
+    clauses.append(Clause(first, len(tokens) - 1))
+    return clauses
+
+
+def _next_content_is_topic(tokens: Sequence[Token], i: int, topics: frozenset[str]) -> bool:
+    for token in tokens[i : i + 4]:
+        if token.text in CONJUNCTIONS or token.text in STOPWORDS:
+            continue
+        return stem(token.text) in topics
+    return False
+
+
+def is_word_list(tokens: Sequence[Token], clause: Clause) -> bool:
+    """True for a run of terms with (almost) no words between them: "threadpool event loop async def"."""
+    words = tokens[clause.first : clause.last + 1]
+    if len(words) < LIST_MIN_WORDS:
+        return False
+    small = sum(t.text in STOPWORDS for t in words)
+    return small / len(words) < LIST_STOPWORD_SHARE
+
+
+def negations_before(
+    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int]
+) -> list[str]:
+    """The negations in scope of a match: among its words, or a few words before it since the last pause.
+
+    "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
+    want that, you pass X"."""
+    start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
+    return [t.text for t in tokens[start : last + 1] if t.text in NEGATIONS]
+
+
+def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
+    """Indices of the tokens that follow a comma, dash or similar pause in the text."""
+    return frozenset(
+        i for i in range(1, len(tokens)) if re.search(r"[,;:.!?()\u2014-]", text[tokens[i - 1].end : tokens[i].start])
+    )
+
+
+def numbers(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(w for w in words if w.isdigit())
+
+
+def qualified_by_rival(tokens: Sequence[Token], first: int, rivals: frozenset[str]) -> bool:
+    """True when the word at `first` is preceded by another compared thing: "query parameters", "async def"."""
+    if not rivals:
+        return False
+    before = [stem(tokens[first - 1].text)] if first >= 1 else []
+    if first >= 2:
+        before.append(stem(tokens[first - 2].text + tokens[first - 1].text))
+    return any(b in rivals for b in before)
+
+
+def first_topic(tokens: Sequence[Token], clause: Clause, topics: frozenset[str]) -> str | None:
+    """The first compared thing a clause names: its subject, in the sentences people say in interviews."""
+    for token in tokens[clause.first : clause.last + 1]:
+        s = stem(token.text)
+        if s in topics:
+            return s
+    return None
