@@ -5,37 +5,12 @@ The interview itself runs through the same practice flow as single cards (`train
 
 from __future__ import annotations
 
-import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from trainer.deck import LEVELS, Card, Deck
-
-
-@dataclass(frozen=True)
-class MockChoice:
-    """The length and level mix chosen for a mock interview."""
-
-    questions: int = 5
-    minutes: float | None = None
-    #: Questions wanted per level; empty: any mix.
-    levels: Mapping[str, int] = field(default_factory=dict)
-
-
-def plan_questions(deck: Deck, choice: MockChoice, rng: random.Random | None = None) -> list[Card]:
-    """The cards to ask, in order: the level mix when one is chosen (as many as the deck has), else random."""
-    rng = rng or random.Random()
-    cards = list(deck.cards)
-    rng.shuffle(cards)
-    if not choice.levels or not any(choice.levels.values()):
-        return cards[: choice.questions]
-    chosen: list[Card] = []
-    for level in LEVELS:
-        wanted = choice.levels.get(level, 0)
-        chosen += [card for card in cards if card.level == level][:wanted]
-    return chosen
+from trainer.deck import LEVELS, Card
+from trainer.mock import MockConfig
 
 
 class MockSetup(QWidget):
@@ -64,7 +39,7 @@ class MockSetup(QWidget):
             spin = QSpinBox(self)
             spin.setObjectName(f"mock-level-{level}")
             spin.setRange(0, 30)
-            spin.setSpecialValueText("any")
+            spin.setToolTip(f"Relative share of {level} questions; all at 0: any level")
             row.addWidget(QLabel(level.capitalize(), self))
             row.addWidget(spin)
             self.level_spins[level] = spin
@@ -79,17 +54,12 @@ class MockSetup(QWidget):
         hint.setStyleSheet("color: #56606a;")
         form.addRow(hint)
 
-    def choice(self) -> MockChoice:
+    def config(self, deck_ids: Sequence[str]) -> MockConfig:
+        """The interview chosen for these decks (`trainer.mock.plan_interview` plans it)."""
         levels = {level: spin.value() for level, spin in self.level_spins.items() if spin.value()}
-        questions = sum(levels.values()) if levels else self.questions_spin.value()
         minutes = self.minutes_spin.value() or None
-        return MockChoice(questions=questions, minutes=minutes, levels=levels)
-
-    def set_choice(self, choice: MockChoice) -> None:
-        self.questions_spin.setValue(choice.questions)
-        self.minutes_spin.setValue(choice.minutes or 0)
-        for level, spin in self.level_spins.items():
-            spin.setValue(choice.levels.get(level, 0))
+        return MockConfig(tuple(deck_ids), questions=self.questions_spin.value(), minutes=minutes,
+                          levels=levels or None)  # fmt: skip
 
 
 def level_counts(cards: Sequence[Card]) -> dict[str, int]:

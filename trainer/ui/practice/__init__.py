@@ -1,7 +1,7 @@
 """The practice view, in small widgets driven by the Qt-free flow in `trainer.round`.
 
 `view.PracticeView` carries out the round's effects; `setup_page`, `card_page` (header, answer panel, result
-panel), `status` (the status line) and `report` (the end of a mock interview) only show.
+panel) and `status` (the status line) only show; a mock interview ends on `trainer.ui.mock_report`.
 """
 
 from trainer.round import Stage as Phase

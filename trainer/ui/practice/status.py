@@ -61,5 +61,5 @@ def status_text(round_: Round, attempt: Attempt | None, silence_stop: bool, summ
     if stage is Stage.FINISHED:
         return summary
     if stage is Stage.REPORT:
-        return "The interview is over: the report is below. <b>N</b> to choose a deck again."
+        return "The interview is over: the report is below (export it as Markdown or PDF). <b>N</b>: another deck."
     return ""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QStackedWidget,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -51,7 +51,8 @@ from trainer.round import (
 from trainer.round import Stage as Phase
 from trainer.settings import Settings
 from trainer.storage import Attempt, Session, Status, StorageError, Store
-from trainer.ui.mock import plan_questions
+from trainer.ui.live_worker import LiveAnswer
+from trainer.ui.mock_report import MockReportView
 from trainer.ui.practice.card_page import AnswerPanel, QuestionHeader, ResultPanel
 from trainer.ui.practice.config import RECORDING_MODES, PracticeConfig
 from trainer.ui.practice.setup_page import SetupPage
@@ -111,8 +112,8 @@ class PracticeView(QWidget):
         self.record_job: Job | None = None
         self.transcribe_job: Job | None = None
         self.pending_attempt_id: int | None = None
-        #: Mock interviews: (attempt id, follow-up question asked or None), in the order answered.
-        self.interview_attempts: list[tuple[int, str | None]] = []
+        #: The answer being transcribed while spoken (None when the model was not ready as recording started).
+        self.live: LiveAnswer | None = None
         self._shown: tuple[int, int] | None = None  # (round, show count) the panels were last cleared for
 
         self.think_timer = QTimer(self)
@@ -141,8 +142,6 @@ class PracticeView(QWidget):
         self.setup_page.start_requested.connect(lambda: self.start_session())
         self.setup_page.choices_changed.connect(self.choices_changed)
         self.card_page = self._build_card_page()
-        self.report_view = QTextBrowser(self)
-        self.report_view.setObjectName("interview-report")
         self.pages.addWidget(self.setup_page)
         self.pages.addWidget(self.card_page)
         layout = QVBoxLayout(self)
@@ -168,6 +167,15 @@ class PracticeView(QWidget):
         self.results_widget = ResultPanel(page)
         self.results_widget.checklist.toggled.connect(self.correct_point)
         outer.addWidget(self.results_widget, 2)
+        # The end of a mock interview: its report, saved and exportable (Markdown, PDF), on the same page.
+        self.report_page = QWidget(page)
+        report_layout = QVBoxLayout(self.report_page)
+        report_layout.setContentsMargins(0, 0, 0, 0)
+        self.report_view = MockReportView(self.report_page)
+        self.report_view.exported.connect(lambda path: self.notice.emit(f"Report saved to {path}"))
+        report_layout.addWidget(self.report_view)
+        self.report_page.hide()
+        outer.addWidget(self.report_page, 5)
 
         buttons = QHBoxLayout()
         self.buttons: dict[Action, QToolButton] = {}
@@ -269,25 +277,28 @@ class PracticeView(QWidget):
         self.setup_page.show_choices(deck, order, mode)
         self.choices_changed.emit()
         self.config = config = PracticeConfig.from_settings(self.settings)
-        budget: float | None = None
         if mode == "mock":
-            choice = self.setup_page.mock_setup.choice()
-            cards = plan_questions(deck, choice)
-            budget = choice.minutes * 60 if choice.minutes else None
+            from trainer.mock import plan_interview, start_mock_session
+
+            try:
+                planned = plan_interview([deck], self.setup_page.mock_setup.config([deck.id]))
+            except ValueError as exc:
+                self.notice.emit(f"Cannot plan the interview: {exc}")
+                return
+            limit = config.time_limit
+            questions = [Question(q.card, limit if limit > 0 else q.time_limit) for q in planned]
+            self.session = start_mock_session(self.store, [deck])
         else:
             cards = order_cards(deck, order, self.store)
-        questions = [Question(card, time_limit_for(deck, card, config.time_limit)) for card in cards]
+            questions = [Question(card, time_limit_for(deck, card, config.time_limit)) for card in cards]
+            self.session = self.store.start_session(deck.id, deck.title, mode=mode, order=order)
         self.deck = deck
         self.mode = mode
-        self.interview_attempts = []
-        # Mock sessions are stored as spoken ones until storage knows the "mock" mode.
-        stored_mode = mode if mode != "mock" else "spoken"
-        self.session = self.store.start_session(deck.id, deck.title, mode=stored_mode, order=order)
         self.round = Round(
             Mode(mode),
             questions,
-            RoundConfig(read_question=config.read_question, think_time=config.think_time, time_budget=budget),
-            follow_up_rule=_follow_up_rule() if mode == "mock" else None,
+            RoundConfig(read_question=config.read_question, think_time=config.think_time),
+            follow_up_rule=_follow_up_rule if mode == "mock" else None,
         )
         self.pages.setCurrentWidget(self.card_page)
         self.card_page.setFocus()  # keys go to the window's actions, not to a leftover combo box
@@ -310,8 +321,7 @@ class PracticeView(QWidget):
         self.session = None
         self.deck = None
         self.round = None
-        if self.pages.indexOf(self.report_view) >= 0:
-            self.pages.removeWidget(self.report_view)
+        self.report_page.hide()
         self.pages.setCurrentWidget(self.setup_page)
         self._render()
 
@@ -409,6 +419,7 @@ class PracticeView(QWidget):
         self.record_job = None
         self.transcribe_job = None
         self.pending_attempt_id = None
+        self._drop_live()
         self.countdown.stop()
 
     # --- reading aloud -----------------------------------------------------------------------------------
@@ -454,6 +465,13 @@ class PracticeView(QWidget):
             session, deck, card, path, self.recording_started_at, None
         )
 
+        self._drop_live()
+        model = self.speech_model
+        if model.state == "ready" and model.transcriber is not None:
+            self.live = live = LiveAnswer(model.transcriber, deck, card, self)
+            live.updated.connect(self._live_update)
+        on_audio = self.live.feed if self.live is not None else None
+
         def make_recorder(on_level: Any) -> Any:
             from trainer.audio import Recorder
 
@@ -463,6 +481,7 @@ class PracticeView(QWidget):
                 max_seconds=limit,
                 silence_stop_seconds=config.silence_stop or None,
                 on_level=on_level,
+                on_audio=on_audio,
             )
 
         self.transcript_view.clear_transcript()
@@ -475,6 +494,26 @@ class PracticeView(QWidget):
             failed=self._recording_failed,
             progress=self._level,
         )
+
+    def _live_update(self, text: str, result: Any) -> None:
+        """The answer so far, while it is spoken: the transcript grows and key points tick as they are said."""
+        if self.sender() is not self.live or self.phase not in (Phase.RECORDING, Phase.SAVING, Phase.TRANSCRIBING):
+            return
+        if result is None:
+            self.transcript_view.set_transcript(text)
+            return
+        self.transcript_view.set_result(text, result)
+        if len(self.checklist.boxes) != len(result.points):
+            self.checklist.set_points(result.points)
+        else:
+            self.checklist.update_points(result.points)
+        self.results_widget.setVisible(True)
+
+    def _drop_live(self) -> None:
+        if self.live is not None:
+            live, self.live = self.live, None
+            live.cancel()
+            live.updated.disconnect(self._live_update)
 
     def _level(self, levels: Any) -> None:
         if self.phase is Phase.RECORDING:
@@ -513,14 +552,22 @@ class PracticeView(QWidget):
         if card is None or deck is None or session is None or round_ is None or round_.stage not in accepting:
             return
         if not ours:  # an answer recorded elsewhere (see above)
+            self._drop_live()
             started = self.recording_started_at or datetime.now().astimezone()
             self.attempt = self.store.add_recorded_attempt(session, deck, card, recording.path, started, duration)
             self.attempt_saved.emit(self.attempt.id)
+        question = round_.question
+        if round_.mode is Mode.MOCK and self.attempt is not None and question is not None:
+            # The report compares time used with the limit, and files a follow-up answer under its question.
+            self.attempt = self.store.set_mock_details(
+                self.attempt.id, time_limit=question.time_limit, follow_up=round_.follow_up
+            )
         stopped_by = str(getattr(recording, "stopped_by", "") or "user")
         self._apply(round_.recording_finished(duration, stopped_by, str(error) if error else None))
 
     def _recording_failed(self, exc: BaseException) -> None:
         self.record_job = None
+        self._drop_live()
         registered, self.recording_attempt = self.recording_attempt, None
         if registered is not None:  # nothing was recorded: the attempt registered at the start has nothing to keep
             with contextlib.suppress(StorageError):
@@ -532,6 +579,7 @@ class PracticeView(QWidget):
 
     def _discard_attempt(self) -> None:
         """A recording too short to hold an answer: it never becomes an attempt (nothing to score)."""
+        self._drop_live()
         attempt, self.attempt = self.attempt, None
         if attempt is not None:
             with contextlib.suppress(StorageError):
@@ -560,10 +608,14 @@ class PracticeView(QWidget):
             return
         transcriber = model.transcriber
         store = self.store
+        live = self.live.live if self.live is not None and self.live.card is card else None
+        self.live = None if live is None else self.live
 
         def work(job: Job) -> Attempt:
-            from trainer.practice import transcribe_attempt
+            from trainer.practice import complete_live_attempt, transcribe_attempt
 
+            if live is not None:  # only the tail is left to decode: the result comes within a second
+                return complete_live_attempt(store, attempt_id, deck, card, live, cancel=job.cancel_event)
             return transcribe_attempt(store, attempt_id, deck, card, transcriber, cancel=job.cancel_event)
 
         round_.transcribing()
@@ -600,7 +652,6 @@ class PracticeView(QWidget):
             return
         self.attempt = attempt
         if attempt.status is Status.SCORED:
-            self.interview_attempts.append((attempt.id, round_.follow_up))
             self._apply(round_.transcription_done(attempt.score_result()))
             if self.phase is Phase.RESULT:
                 self._show_result()
@@ -670,12 +721,10 @@ class PracticeView(QWidget):
         with contextlib.suppress(StorageError):
             self.store.end_session(session.id)
         if self.mode == "mock":
-            from trainer.ui.practice.report import interview_report_html
+            from trainer.mock import build_report
 
-            self.report_view.setHtml(interview_report_html(self.store, self.interview_attempts))
-            if self.pages.indexOf(self.report_view) < 0:
-                self.pages.addWidget(self.report_view)
-            self.pages.setCurrentWidget(self.report_view)
+            self.report_view.show_report(build_report(self.store, session.id))
+            self.report_page.show()
             self.interview_finished.emit(session.id)
 
     # --- rendering ---------------------------------------------------------------------------------------
@@ -778,9 +827,12 @@ class PracticeView(QWidget):
         show_answer = (phase in (Phase.RESULT, Phase.FAILED) and revealed) or phase in (
             Phase.FLASH_REVEALED, Phase.FLASH_GRADED)  # fmt: skip
         ended = phase in (Phase.FINISHED, Phase.REPORT)
+        self.report_page.setVisible(phase is Phase.REPORT)
+        self.answer.setVisible(phase is not Phase.REPORT)
         self.answer_panel.setVisible(show_answer)
         self.answer.transcript_panel.setVisible(spoken and not ended)
-        self.results_widget.setVisible(has_result)
+        live_points = self.live is not None and phase in (Phase.RECORDING, Phase.SAVING, Phase.TRANSCRIBING)
+        self.results_widget.setVisible(has_result or (live_points and bool(self.checklist.boxes)))
         self.countdown.setVisible(spoken and phase in (Phase.THINKING, Phase.RECORDING, Phase.SAVING))
         metering = spoken and phase in (Phase.RECORDING, Phase.SAVING)
         self.level_meter.setVisible(metering)
@@ -824,22 +876,14 @@ class PracticeView(QWidget):
         self.attempt = self.store.set_duration(registered.id, duration)
 
 
-def _follow_up_rule() -> Callable[[Card, Any], Any] | None:
-    """The mock interviewer's follow-up choice (`trainer.mock.follow_up_for`, once the mock module exists)."""
-    try:
-        from trainer import mock  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return _missed_point_with_follow_up
-    rule: Callable[[Card, Any], Any] = mock.follow_up_for
-    return rule
+def _follow_up_rule(card: Card, result: Any) -> Any:
+    """The mock interviewer's follow-up: `trainer.mock.follow_up_for` (a missed most important point)."""
+    from trainer.mock import follow_up_for, follow_up_question
+
+    point = follow_up_for(card, result)
+    return None if point is None else _Asked(follow_up_question(point))
 
 
-def _missed_point_with_follow_up(card: Card, result: Any) -> Any:
-    """The most important missed key point that has a follow-up question (highest weight, first on ties)."""
-    best = None
-    for point, scored in zip(card.key_points, getattr(result, "points", ()), strict=False):
-        if getattr(scored, "hit", True) or not getattr(point, "follow_up", None):
-            continue
-        if best is None or point.weight > best.weight:
-            best = point
-    return best
+@dataclass(frozen=True)
+class _Asked:
+    follow_up: str | None
