@@ -178,12 +178,23 @@ class MainWindow(QMainWindow):
             return
         if self._load_model:
             self.load_model()
+            self.preload_scoring()
         if self._probe_microphone:
             self.probe_microphone()
 
     def load_model(self) -> None:
         """(Re)load the speech model the settings name, in the background."""
         self.speech_model.load(str(self.settings.get(Key.ASR_ENGINE)), str(self.settings.get(Key.ASR_MODEL)))
+
+    def preload_scoring(self) -> None:
+        """Load the scorer's embedding model in the background, so the first live update scores at once."""
+
+        def work(job: Job) -> bool:
+            from trainer.scoring import preload
+
+            return preload()
+
+        self.runner.start("preload-scoring", work)
 
     def probe_microphone(self) -> None:
         self.microphone_label.setText("Microphone: checking\u2026")

@@ -431,7 +431,7 @@ class PracticeView(QWidget):
         def make_speaker() -> Any:
             from trainer.tts import make_speaker
 
-            return make_speaker(config.voice_engine, config.voice_id or None, config.voice_rate)  # type: ignore[arg-type]
+            return make_speaker(config.voice_engine, config.voice_id or None, config.voice_rate)
 
         def finished() -> None:
             if self.voice_job is job:
