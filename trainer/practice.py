@@ -39,7 +39,8 @@ def order_cards(
 
     "in-order": as in the deck. "shuffled": random (pass `rng` for a repeatable order). "weakest": lowest mean
     of the last few scores first; cards never scored count as weakest and keep their deck order, as do ties.
-    "weakest" needs the `store`.
+    "due": spaced repetition's "due first" (`srs.due_order`: cards due today, least likely remembered first,
+    then new ones, then the rest). "weakest" and "due" need the `store`.
     """
     chosen = list(deck.cards if cards is None else cards)
     if order == "in-order":
@@ -53,6 +54,12 @@ def order_cards(
         recent = store.recent_scores(deck.id, RECENT_ATTEMPTS)
         position = {card.id: i for i, card in enumerate(chosen)}
         return sorted(chosen, key=lambda c: (recent.get(c.id, -1.0), position[c.id]))
+    if order == "due":
+        if store is None:
+            raise ValueError("'due' order needs the attempts store to know the spaced-repetition schedule")
+        from trainer.srs import due_order
+
+        return due_order(store, deck, cards=chosen)
     raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
 
 

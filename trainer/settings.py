@@ -167,9 +167,10 @@ def _looks_like_path(text: str) -> bool:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         Key.ORDER, str, "in-order",
-        "Order of the cards in a session: as in the deck, shuffled, or weakest first (lowest recent "
-        "score first; cards never answered come first).",
-        Group.PRACTICE, choices=("in-order", "shuffled", "weakest"),
+        "Order of the cards in a session: as in the deck, shuffled, weakest first (lowest recent "
+        "score first; cards never answered come first), or due first (spaced repetition: cards due today, "
+        "least likely remembered first, then new ones).",
+        Group.PRACTICE, choices=("in-order", "shuffled", "weakest", "due"),
     ),
     Setting(
         Key.THINK_TIME, float, 5.0,

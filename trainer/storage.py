@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from trainer.settings import Settings
     from trainer.speechstats import SpeechStats
 
+log = logging.getLogger(__name__)
+
 DB_NAME = "attempts.sqlite3"
 AUDIO_DIR = "audio"
 AUDIO_SUFFIX = ".flac"
@@ -48,7 +51,7 @@ AUDIO_SUFFIX = ".flac"
 BUSY_TIMEOUT = 5.0
 
 MODES: tuple[str, ...] = ("spoken", "flashcard", "mock")
-ORDERS: tuple[str, ...] = ("in-order", "shuffled", "weakest")
+ORDERS: tuple[str, ...] = ("in-order", "shuffled", "weakest", "due")
 
 #: Flashcard self-grades, as in Anki, and the score each counts as (so "weakest first" ranks both modes).
 SELF_GRADES: dict[int, str] = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -213,6 +216,19 @@ class AttemptSummary:
     has_audio_path: bool
 
 
+@dataclass(frozen=True)
+class SrsReview:
+    """One spaced-repetition review of a card: the rating one attempt earned (or the user gave it)."""
+
+    id: int
+    deck_id: str
+    card_id: str
+    attempt_id: int | None  # None once the attempt was deleted (the review stays: the practice happened)
+    rating: int  # 1-4: again, hard, good, easy (fsrs.Rating)
+    overridden: bool  # set by the user; an automatic rating never replaces it
+    reviewed_at: datetime
+
+
 # --- schema ---------------------------------------------------------------------------------------------
 
 _V1 = """
@@ -270,9 +286,52 @@ ALTER TABLE attempts ADD COLUMN follow_up TEXT;
 ALTER TABLE attempts ADD COLUMN time_limit REAL;
 """
 
+# v3 (SRS): spaced repetition. One FSRS review per scored attempt (its rating, automatic or set by hand), and
+# per card the FSRS state those reviews give (a cache: `trainer.srs` rebuilds it from the reviews). A deleted
+# attempt keeps its review: the practice happened.
+_V3_SRS = """
+CREATE TABLE srs_reviews (
+    id          INTEGER PRIMARY KEY,
+    deck_id     TEXT NOT NULL,
+    card_id     TEXT NOT NULL,
+    attempt_id  INTEGER UNIQUE REFERENCES attempts(id) ON DELETE SET NULL,
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    overridden  INTEGER NOT NULL DEFAULT 0,
+    reviewed_at TEXT NOT NULL
+);
+CREATE INDEX srs_reviews_card ON srs_reviews(deck_id, card_id, reviewed_at);
+CREATE TABLE srs_cards (
+    deck_id     TEXT NOT NULL,
+    card_id     TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    PRIMARY KEY (deck_id, card_id)
+);
+"""
+
+# v3 (FTS): full-text search over transcripts and questions for the review (FTS5, kept in step by triggers).
+_V3_FTS = """
+CREATE VIRTUAL TABLE attempts_fts USING fts5(
+    question, transcript, content='attempts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER attempts_fts_insert AFTER INSERT ON attempts BEGIN
+    INSERT INTO attempts_fts(rowid, question, transcript) VALUES (new.id, new.question, new.transcript);
+END;
+CREATE TRIGGER attempts_fts_delete AFTER DELETE ON attempts BEGIN
+    INSERT INTO attempts_fts(attempts_fts, rowid, question, transcript)
+    VALUES ('delete', old.id, old.question, old.transcript);
+END;
+CREATE TRIGGER attempts_fts_update AFTER UPDATE OF question, transcript ON attempts BEGIN
+    INSERT INTO attempts_fts(attempts_fts, rowid, question, transcript)
+    VALUES ('delete', old.id, old.question, old.transcript);
+    INSERT INTO attempts_fts(rowid, question, transcript) VALUES (new.id, new.question, new.transcript);
+END;
+INSERT INTO attempts_fts(attempts_fts) VALUES ('rebuild');
+"""
+
 #: The schema's history, oldest first: migration i takes `PRAGMA user_version` from i to i + 1.
 #: Append only; never edit a released step (existing databases have already run it).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3_MOCK)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3_MOCK, _V3_SRS, _V3_FTS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -316,8 +375,20 @@ def _check_not_newer(version: int) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (executescript would commit behind our back)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration script into statements (executescript would commit behind our back). A piece is
+    joined to the next until SQLite calls it complete, so a trigger's body (statements between BEGIN and END)
+    stays whole."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 
 
 # --- the store ------------------------------------------------------------------------------------------
@@ -359,6 +430,7 @@ class Store:
         self.audio_dir = Path(audio_dir) if audio_dir is not None else self.root / AUDIO_DIR
         self._lock = threading.RLock()
         self._handed_out: set[Path] = set()
+        self._recording: set[int] = set()  # attempts this process is recording now (see `is_recording`)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self._conn: sqlite3.Connection | None = sqlite3.connect(
@@ -549,12 +621,28 @@ class Store:
         started_at: datetime,
         duration: float | None,
     ) -> Attempt:
-        """Register an answer whose audio is on disk, before transcription (status "recorded")."""
-        return self._insert(session, deck, card, started_at, duration, Status.RECORDED, Path(audio_path), None)
+        """Register an answer whose audio is on disk, before transcription (status "recorded").
+
+        Registered with no `duration`, the recording is still going on: `is_recording` says so (in this
+        process) until `set_duration` gives its final length."""
+        attempt = self._insert(session, deck, card, started_at, duration, Status.RECORDED, Path(audio_path), None)
+        if duration is None:
+            with self._lock:
+                self._recording.add(attempt.id)
+        return attempt
 
     def set_duration(self, attempt_id: int, duration: float | None) -> Attempt:
         """The recording's final length, once the recorder has closed its file (registered at its start)."""
+        with self._lock:
+            self._recording.discard(attempt_id)
         return self._update(attempt_id, duration=duration)
+
+    def is_recording(self, attempt_id: int) -> bool:
+        """Whether this process is still recording the attempt's audio (registered, file not closed yet): the
+        review must not play, repair, transcribe or delete a file that is still being written. Kept in memory:
+        after a crash nothing is being recorded any more."""
+        with self._lock:
+            return attempt_id in self._recording
 
     def add_self_graded_attempt(
         self,
@@ -568,7 +656,8 @@ class Store:
         """A flashcard-mode answer: no audio, graded 1-4 by the user (again, hard, good, easy)."""
         if grade not in SELF_GRADES:
             raise ValueError(f"self-grade must be 1-4 ({', '.join(SELF_GRADES.values())}), not {grade!r}")
-        return self._insert(session, deck, card, started_at or now(), duration, Status.SELF_GRADED, None, grade)
+        attempt = self._insert(session, deck, card, started_at or now(), duration, Status.SELF_GRADED, None, grade)
+        return self._schedule(attempt)
 
     def _insert(
         self,
@@ -668,7 +757,7 @@ class Store:
                 key_points=_dump_points(card.key_points),
                 tags=json.dumps(list(card.tags)),
             )
-        return self._update(attempt_id, **values)
+        return self._schedule(self._update(attempt_id, **values))
 
     def set_corrections(self, attempt_id: int, corrections: Mapping[int, bool]) -> Attempt:
         """Replace the manual hit/miss marks (key point index -> hit); the score is recomputed from them.
@@ -690,7 +779,21 @@ class Store:
                 (json.dumps({str(i): hit for i, hit in sorted(clean.items())}), corrected.score,
                  _to_db_time(now()), attempt_id),
             )  # fmt: skip
-        return self.attempt(attempt_id)
+        return self._schedule(self.attempt(attempt_id))
+
+    def _schedule(self, attempt: Attempt) -> Attempt:
+        """Every new or changed score becomes a spaced-repetition review (`trainer.srs.record_review`).
+
+        Here, not in each caller, so the first transcription, the live path, "Transcribe again", corrections
+        and flashcard grades all schedule the card. The attempt is already saved: a review that cannot be
+        written is logged and caught up later (`srs.catch_up`), never turns a saved answer into an error."""
+        try:
+            from trainer import srs
+
+            srs.record_review(self, attempt)
+        except Exception:
+            log.exception("attempt %s is saved, but its spaced-repetition review could not be", attempt.id)
+        return attempt
 
     def _update(self, attempt_id: int, **values: Any) -> Attempt:
         assignments = ", ".join(f"{name} = ?" for name in values)
@@ -721,10 +824,13 @@ class Store:
         until: datetime | None = None,
         status: str | Sequence[str] | None = None,
         *,
+        mode: str | None = None,
+        search: str | None = None,
         newest_first: bool = True,
         limit: int | None = None,
     ) -> list[Attempt]:
-        """Attempts matching every filter given; started in [since, until)."""
+        """Attempts matching every filter given; started in [since, until); in sessions of `mode`; whose
+        question or transcript contains every word of `search` (full-text, word prefixes)."""
         where, params = _filters(
             ("deck_id", deck_id), ("card_id", card_id), ("session_id", session_id),
             since=since, until=until, column="started_at",
@@ -733,6 +839,7 @@ class Store:
             statuses = [str(status)] if isinstance(status, str) else [str(s) for s in status]
             where += (" AND " if where else " WHERE ") + f"status IN ({', '.join('?' * len(statuses))})"
             params.extend(statuses)
+        where = _mode_and_search(where, params, mode, search)
         direction = "DESC" if newest_first else "ASC"
         sql = f"SELECT {_ATTEMPT_COLUMNS} FROM attempts{where} ORDER BY started_at {direction}, id {direction}"
         if limit is not None:
@@ -749,6 +856,8 @@ class Store:
         since: datetime | None = None,
         until: datetime | None = None,
         *,
+        mode: str | None = None,
+        search: str | None = None,
         limit: int | None = None,
     ) -> list[AttemptSummary]:
         """Like `attempts` (newest first) but only the columns a list needs: for the review's table."""
@@ -756,6 +865,7 @@ class Store:
             ("deck_id", deck_id), ("card_id", card_id), ("session_id", session_id),
             since=since, until=until, column="started_at",
         )  # fmt: skip
+        where = _mode_and_search(where, params, mode, search)
         sql = (
             "SELECT id, session_id, deck_id, card_id, question, started_at, duration, status, error, score, wpm, "
             f"self_grade, audio_path IS NOT NULL FROM attempts{where} ORDER BY started_at DESC, id DESC"
@@ -801,6 +911,7 @@ class Store:
             if row is None:
                 raise NotFound(f"no attempt {attempt_id}")
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+            self._recording.discard(attempt_id)
         audio = self._absolute(row[0])
         if audio is not None and self._inside(audio):
             try:
@@ -824,6 +935,90 @@ class Store:
                 (deck_id, max(1, int(last_n))),
             ).fetchall()
         return {str(card): float(score) for card, score in rows}
+
+    def practice_times(self, deck_id: str | None = None) -> list[datetime]:
+        """When each attempt started (any mode, any status), oldest first: the practice days and streak."""
+        where, params = _filters(("deck_id", deck_id), since=None, until=None, column="started_at")
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT started_at FROM attempts{where} ORDER BY started_at", params).fetchall()
+        return [_from_db_time(r[0]) for r in rows]
+
+    # -- spaced repetition (the scheduling itself is `trainer.srs`; these keep its reviews and card states)
+
+    def srs_reviews(self, deck_id: str, card_id: str | None = None) -> list[SrsReview]:
+        """A deck's (or one card's) reviews, oldest first."""
+        where, params = _filters(("deck_id", deck_id), ("card_id", card_id), since=None, until=None, column="")
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, deck_id, card_id, attempt_id, rating, overridden, reviewed_at FROM srs_reviews"
+                f"{where} ORDER BY reviewed_at, id",
+                params,
+            ).fetchall()
+        return [_review(r) for r in rows]
+
+    def put_srs_review(
+        self,
+        deck_id: str,
+        card_id: str,
+        attempt_id: int | None,
+        rating: int,
+        reviewed_at: datetime,
+        *,
+        overridden: bool,
+        schedule: Callable[[list[SrsReview]], tuple[str, datetime]],
+    ) -> bool:
+        """Add or replace the review of `attempt_id` and store the card state `schedule(all the card's reviews)`
+        returns (state JSON, due), in one transaction. An automatic rating never replaces one the user set:
+        then nothing changes and the result is False."""
+        with self._write() as conn:
+            if attempt_id is not None:
+                row = conn.execute(
+                    "SELECT id, overridden FROM srs_reviews WHERE attempt_id = ?", (attempt_id,)
+                ).fetchone()
+            else:
+                row = None
+            if row is not None and row[1] and not overridden:
+                return False
+            if row is None:
+                conn.execute(
+                    "INSERT INTO srs_reviews (deck_id, card_id, attempt_id, rating, overridden, reviewed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (deck_id, card_id, attempt_id, int(rating), int(overridden), _to_db_time(reviewed_at)),
+                )
+            else:
+                conn.execute(
+                    "UPDATE srs_reviews SET rating = ?, overridden = ? WHERE id = ?",
+                    (int(rating), int(overridden), row[0]),
+                )
+            rows = conn.execute(
+                "SELECT id, deck_id, card_id, attempt_id, rating, overridden, reviewed_at FROM srs_reviews "
+                "WHERE deck_id = ? AND card_id = ? ORDER BY reviewed_at, id",
+                (deck_id, card_id),
+            ).fetchall()
+            state, due = schedule([_review(r) for r in rows])
+            conn.execute(
+                "INSERT INTO srs_cards (deck_id, card_id, state, due) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (deck_id, card_id) DO UPDATE SET state = excluded.state, due = excluded.due",
+                (deck_id, card_id, state, _to_db_time(due)),
+            )
+        return True
+
+    def srs_card_states(self, deck_id: str) -> dict[str, str]:
+        """card id -> its FSRS card state (JSON), for the deck's cards reviewed at least once."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT card_id, state FROM srs_cards WHERE deck_id = ?", (deck_id,)).fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def unreviewed_attempts(self) -> list[int]:
+        """Scored or self-graded attempts with no review yet (made before spaced repetition, or whose review
+        could not be written), oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT a.id FROM attempts a LEFT JOIN srs_reviews r ON r.attempt_id = a.id "
+                "WHERE r.id IS NULL AND a.status IN (?, ?) ORDER BY a.started_at, a.id",
+                (str(Status.SCORED), str(Status.SELF_GRADED)),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
 
 
 # --- row conversion -------------------------------------------------------------------------------------
@@ -850,6 +1045,31 @@ def _filters(
         clauses.append(f"{column} < ?")
         params.append(_to_db_time(until))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def fts_query(text: str) -> str | None:
+    """The words a user typed as an FTS5 query: every word must appear (as a word or a word's start), with
+    FTS5's own syntax (quotes, AND, *, ...) taken literally; None when there is no word in it."""
+    words = re.findall(r"\w+", text)
+    return " ".join(f'"{w}"*' for w in words) if words else None
+
+
+def _mode_and_search(where: str, params: list[Any], mode: str | None, search: str | None) -> str:
+    if mode is not None:
+        where += (" AND " if where else " WHERE ") + "session_id IN (SELECT id FROM sessions WHERE mode = ?)"
+        params.append(mode)
+    query = fts_query(search) if search else None
+    if query is not None:
+        where += (" AND " if where else " WHERE ") + "id IN (SELECT rowid FROM attempts_fts WHERE attempts_fts MATCH ?)"
+        params.append(query)
+    return where
+
+
+def _review(row: Sequence[Any]) -> SrsReview:
+    return SrsReview(
+        int(row[0]), str(row[1]), str(row[2]), None if row[3] is None else int(row[3]), int(row[4]),
+        bool(row[5]), _from_db_time(row[6]),
+    )  # fmt: skip
 
 
 def _dump_points(points: Sequence[KeyPoint]) -> str:

@@ -150,7 +150,7 @@ def test_closing_while_a_recording_is_decoded_for_playback(
 
         return work
 
-    monkeypatch.setattr(review, "decode_audio_work", slow_decode)
+    monkeypatch.setattr(review.player, "decode_audio_work", slow_decode)
     window = make_window(load_model=False, probe_microphone=False)
     deck = window.practice.chosen_deck()
     assert deck is not None

@@ -37,7 +37,7 @@ def setting(settings: Any, key: str, fallback: Any) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from trainer.cli import asr_commands, deck_commands, speech_commands
+    from trainer.cli import asr_commands, deck_commands, speech_commands, stats_commands
 
     parser = argparse.ArgumentParser(
         prog="trainer",
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     deck_commands.register(commands)
     speech_commands.register(commands)
     asr_commands.register(commands)
+    stats_commands.register(commands)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The main window: practice and review side by side in tabs, the speech model's state always visible.
+"""The main window: practice, review and progress in tabs, the speech model's state always visible.
 
 The window appears at once; everything slow (loading the speech model, probing the microphone) starts after it
 is shown, in the background, and reports into the status bar and the banners. A missing model or microphone
@@ -22,6 +22,7 @@ from trainer.deck import Deck, DeckSource, default_deck_locations, discover_deck
 from trainer.settings import Key, Settings
 from trainer.storage import Store
 from trainer.ui.practice import PracticeView
+from trainer.ui.progress import ProgressView
 from trainer.ui.review import ReviewView
 from trainer.ui.shortcuts import Action, ShortcutsDialog, create_actions
 from trainer.ui.state import STATE_FILE, WindowState
@@ -100,6 +101,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.practice, "Practice")
         self.review = self._make_review()
         self.tabs.addTab(self.review, "Review")
+        # Charts load pyqtgraph the first time this tab is shown, never at start-up.
+        self.progress = ProgressView(self.store, decks=None, parent=self.tabs, runner=self.runner)
+        self.tabs.addTab(self.progress, "Progress")
+        for changed in (self.review.attempt_changed, self.review.attempt_deleted):
+            changed.connect(lambda _id: self.progress.refresh())
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -255,6 +261,7 @@ class MainWindow(QMainWindow):
         self.deck_sources = sources
         self.practice.set_decks(sources)
         self.review.set_decks([s.deck for s in sources if s.deck is not None])
+        self.progress.set_decks([s.deck for s in sources if s.deck is not None])
         return sources
 
     def deck_by_id(self, deck_id: str) -> Deck | None:
@@ -264,6 +271,7 @@ class MainWindow(QMainWindow):
 
     def _attempt_saved(self, attempt_id: int) -> None:
         """Keep a visible review current; a hidden one is refreshed when its tab is chosen."""
+        self.progress.refresh()
         if self.tabs.currentWidget() is self.review:
             self._refresh_review()
 
@@ -273,6 +281,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_review(self) -> None:
         self.review.refresh()
+        self.progress.refresh()  # recomputed now if visible, else when its tab is next shown
 
     def retranscribe(self, attempt_id: int) -> None:
         """Review asked to transcribe an attempt again: same path as the first time, in the background."""

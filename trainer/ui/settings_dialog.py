@@ -62,6 +62,7 @@ CHOICE_LABELS: dict[str, str] = {
     "in-order": "In order",
     "shuffled": "Shuffled",
     "weakest": "Weakest first",
+    "due": "Due first",
 }
 SAMPLE_SENTENCE = "Tell me about a time you designed an API that other teams relied on."
 

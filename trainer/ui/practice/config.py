@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox
 
 from trainer.settings import Key, Settings
 
-ORDER_LABELS = {"in-order": "In order", "shuffled": "Shuffled", "weakest": "Weakest first"}
+ORDER_LABELS = {"in-order": "In order", "shuffled": "Shuffled", "weakest": "Weakest first", "due": "Due first"}
 MODE_LABELS = {
     "spoken": "Spoken answers (record and score)",
     "flashcard": "Flashcards (no recording)",
