@@ -177,10 +177,12 @@ def main() -> None:
         f"\nkey-point recall                       {quality.recall:.3f}"
     )
 
-    # Time: every strong answer padded to ~300 words (a 2-minute answer), scored against its card.
+    # Time: a 300-word transcript (a 2-minute answer) per card: its strong answer, then the card's other
+    # answers and model answer, so the words vary as in real speech; scored against its card.
     timings = []
     for answer in (a for a in answers if a.kind == "strong"):
-        words = answer.text.split()
+        others = [a.text for a in answers if a.card.id == answer.card.id and a.kind != "strong"]
+        words = " ".join([answer.text, *others, answer.card.answer]).split()
         text = " ".join((words * (300 // max(len(words), 1) + 1))[:300])
         runs = []
         for _ in range(args.repeat):

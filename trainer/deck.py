@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from trainer.normalize import normalize_phrase
+from trainer.normalize import STOPWORDS, normalize_phrase, tokenize
 
 #: The level tags; every card carries exactly one.
 LEVELS: tuple[str, ...] = ("basics", "theory", "tricky")
@@ -399,6 +399,10 @@ def _misconceptions(raw: object, report: Any) -> tuple[Misconception, ...] | Non
         aliases = _string_list(item, "aliases", sub) or ()
         if claim is None or correction is None:
             continue
+        for j, phrase in enumerate((claim, *aliases)):
+            if len([t for t in tokenize(phrase) if t.text not in STOPWORDS]) < 2:
+                where = "claim" if j == 0 else "aliases"
+                sub(f"'{phrase}' has fewer than two meaningful words: it is never matched", where)
         normal = normalize_phrase(claim)
         if normal in seen:
             report(f"'{claim}' duplicates misconception {seen[normal]}", name)

@@ -10,6 +10,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from trainer.scoring.results import PointResult
 from trainer.storage import SELF_GRADES, Attempt, Session, Status, Store
 
 HIT = "✓"
@@ -52,6 +53,19 @@ MODE_NAMES: dict[str, str] = {
     "flashcard": "flashcards (self-graded)",
     "mock": "mock interview",
 }
+
+
+def _evidence(point: PointResult) -> str:
+    """Why a key point got its verdict, in one line: what was said, or what the model answer says."""
+    if not point.evidence or point.corrected:
+        return ""
+    if point.how == "same words":
+        return f"said: “{escape(point.evidence)}”"
+    if point.how == "paraphrase":
+        return f"said in other words: “{escape(point.evidence)}”"
+    if point.how == "contradicted":
+        return f"contradicted: “{escape(point.evidence)}” ({escape(point.why)})"
+    return f"model answer: {escape(point.evidence)}"
 
 
 def session_title(session: Session) -> str:
@@ -119,6 +133,14 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
             mark = HIT if point.hit else MISS
             note = " *(corrected by hand)*" if point.corrected else ""
             lines.append(f"- {mark} {escape(point.point.text)}{note}")
+            evidence = _evidence(point)
+            if evidence:
+                lines.append(f"  {evidence}")
+        for wrong in result.misconceptions:
+            lines.append(
+                f"- **Wrong:** “{escape(wrong.said)}” ({escape(wrong.claim)}). "
+                f"**Correction:** {escape(wrong.correction)}"
+            )
     elif attempt.key_points:
         lines += ["", "**Key points**", ""]
         lines += [f"- {escape(p.text)}" for p in attempt.key_points]

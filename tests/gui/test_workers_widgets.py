@@ -11,11 +11,14 @@ from PySide6.QtCore import QObject, QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from trainer.deck import Card, KeyPoint
+from tests.conftest import CARDS
+from trainer.deck import Card, KeyPoint, load_deck
 from trainer.scoring import score_answer
 from trainer.ui.widgets import (
     FILLER_COLOUR,
     HIT_COLOUR,
+    WRONG_COLOUR,
+    WRONG_TEXT,
     Countdown,
     Highlight,
     KeyPointChecklist,
@@ -196,3 +199,33 @@ def test_level_meter_maps_dbfs(qtbot: QtBot) -> None:
     meter.set_level(3.0, 6.0)
     assert meter.fraction() == 1
     assert not meter.grab().isNull()
+
+
+def test_each_verdict_shows_its_evidence_and_a_wrong_claim_is_red_with_its_correction(qtbot: QtBot) -> None:
+    card = load_deck(CARDS / "fastapi.toml").card("path-vs-query")
+    text = (
+        "A path parameter is part of the URL path. Path parameters are not required. "
+        "Query parameters are always required."
+    )
+    result = score_answer(card, text)
+    checklist = KeyPointChecklist()
+    qtbot.addWidget(checklist)
+    checklist.set_points(result.points)
+    checklist.show()
+    said, negated, _, missed, _ = (label.text() for label in checklist.evidence)
+    assert said == "\u201cpart of the URL path\u201d"
+    assert negated.startswith("contradicted: \u201cPath parameters are not required\u201d")
+    assert checklist.evidence[1].styleSheet().startswith(f"color: {WRONG_TEXT}")
+    assert missed.startswith("model answer: Query parameters are normally optional")
+    # Corrected by hand: the scorer's evidence no longer applies.
+    checklist.update_points(result.with_corrections({1: True}).points)
+    assert checklist.evidence[1].isHidden()
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.set_result(text, result)
+    wrong = [t for t, colour in view.highlighted_fragments() if colour == WRONG_COLOUR.name()]
+    assert wrong == ["Query parameters are always required"]
+    shown = view.toPlainText()
+    assert shown.startswith(text) and "Not right:" in shown
+    assert "Query parameters are usually optional: give them a default" in shown

@@ -63,10 +63,24 @@ def test_score_text_json_has_the_documented_fields() -> None:
     assert data["fillers"] == {"um": 1}
     assert data["words"] == len(answer.split())
     for point in data["key_points"]:
-        assert {"point", "hit", "similarity", "span"} <= point.keys()
+        assert {"point", "hit", "similarity", "span", "how", "evidence", "why"} <= point.keys()
         if point["hit"]:
             start, end = point["span"]
             assert 0 <= start < end <= len(answer)
+            assert point["how"] in ("same words", "paraphrase") and point["evidence"]
+        else:
+            assert point["how"] in ("missed", "contradicted") and point["evidence"]
+    assert data["misconceptions"] == []
+
+
+def test_score_json_flags_a_misconception_with_its_correction() -> None:
+    answer = "Path parameters come after the question mark, and query parameters are always required."
+    result = trainer("score", "--deck", FASTAPI, "--card", "path-vs-query", "--text", answer, "--json")
+    assert result.returncode == 0, result.stderr
+    claims = {m["claim"]: m for m in json.loads(result.stdout)["misconceptions"]}
+    assert set(claims) == {"path parameters come after the question mark", "query parameters are always required"}
+    wrong = claims["query parameters are always required"]
+    assert "optional" in wrong["correction"] and answer[slice(*wrong["span"])] == wrong["said"]
 
 
 def test_score_by_deck_id_with_duration_gives_wpm() -> None:

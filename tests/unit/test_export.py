@@ -8,7 +8,7 @@ import pytest
 
 from trainer import storage
 from trainer.asr.base import Segment, Transcript
-from trainer.deck import Card, Deck, KeyPoint
+from trainer.deck import Card, Deck, KeyPoint, Misconception
 from trainer.export import default_file_name, export_session, session_markdown
 from trainer.scoring import score_answer
 from trainer.speechstats import speech_stats
@@ -117,3 +117,28 @@ def test_code_in_answers_stays_literal(store: Store) -> None:
     assert "## 1. What do \\*args and \\*\\*kwargs collect?" in report
     assert "> A tuple; List\\<int> is \\[not] a link." in report
     assert "- \\*args is a tuple" in report
+
+
+def test_report_shows_the_evidence_for_each_verdict_and_the_wrong_claims(store: Store) -> None:
+    card = Card(
+        id="path-vs-query",
+        question="What is the difference between a path parameter and a query parameter?",
+        answer="A path parameter is part of the URL path. Query parameters are optional because they have defaults.",
+        key_points=(KeyPoint("part of the URL path"), KeyPoint("query parameters optional with defaults")),
+        tags=("basics",),
+        misconceptions=(Misconception("query parameters are always required", "They are optional with a default."),),
+    )
+    session = store.start_session("d", "D")
+    attempt = store.add_recorded_attempt(
+        session, Deck("d", "D", (card,)), card, store.new_audio_path(session, card), storage.now(), 5.0
+    )
+    text = "A path parameter is part of the URL path, and query parameters are always required."
+    transcript = Transcript(text, (), 5.0, "faster-whisper", "tiny.en", "en")
+    store.save_result(attempt.id, transcript, score_answer(card, text), speech_stats(text, 5.0))
+    report = session_markdown(store, session.id)
+    assert "- ✓ part of the URL path\n  said: “part of the URL path”" in report
+    assert "- ✗ query parameters optional with defaults\n  model answer: Query parameters are optional" in report
+    assert (
+        "- **Wrong:** “query parameters are always required” (query parameters are always required). "
+        "**Correction:** They are optional with a default." in report
+    )

@@ -1,9 +1,12 @@
-"""The key-point scorer, on hand-made cases: normalisation, spans, aliases, corrections."""
+"""The scorer: hand-made cases (normalisation, spans, aliases, corrections), then claims, misconceptions and
+evidence on the shipped deck with the real embedding model."""
 
 from __future__ import annotations
 
-from trainer.deck import Card, KeyPoint
-from trainer.scoring import HIT_THRESHOLD, ScoreResult, score_answer
+from tests.conftest import CARDS
+from trainer.deck import Card, KeyPoint, load_deck
+from trainer.normalize import STOPWORDS, tokenize
+from trainer.scoring import HIT_THRESHOLD, MISCONCEPTION_PENALTY, ScoreResult, preload, score_answer
 
 CARD = Card(
     id="status",
@@ -56,7 +59,7 @@ def test_weighted_score_and_spans_point_into_the_transcript() -> None:
 
 
 def test_alias_counts_as_the_point() -> None:
-    result = score_answer(CARD, "The body did not match the schema.")
+    result = score_answer(CARD, "The body is checked against the schema.")
     assert result.points[2].hit
     assert result.points[2].span is not None
 
@@ -128,3 +131,92 @@ def test_span_is_the_tightest_stretch_when_words_repeat() -> None:
     span = score_answer(card, text).points[0].span
     assert span is not None
     assert text[span[0] : span[1]] == "part of the URL path"
+
+
+# --- claims, misconceptions and evidence on the shipped deck, with the real embedding model ---------------
+
+DECK = load_deck(CARDS / "fastapi.toml")
+
+
+def test_a_misconception_said_is_flagged_with_its_correction_and_costs_points() -> None:
+    card = DECK.card("path-vs-query")
+    right = "Path parameters are required. Query parameters come after the question mark."
+    wrong = right + " Oh and query parameters are always required too."
+    result = score_answer(card, wrong)
+    (flag,) = result.misconceptions
+    assert flag.claim == "query parameters are always required"
+    assert "optional" in flag.correction
+    assert wrong[flag.span[0] : flag.span[1]] == flag.said and "always required" in flag.said
+    assert result.score == score_answer(card, right).score - MISCONCEPTION_PENALTY
+
+
+def test_a_right_answer_is_not_flagged() -> None:
+    for card in DECK.cards:
+        assert score_answer(card, card.answer).misconceptions == (), card.id
+
+
+def test_a_negated_point_is_contradicted_not_credited() -> None:
+    card = DECK.card("path-vs-query")
+    point = score_answer(card, "Path parameters are not required, you can skip them.").points[1]
+    assert point.point.text == "path parameters are required"
+    assert (point.hit, point.how) == (False, "contradicted")
+    assert '"not"' in point.why and "not required" in point.evidence
+
+
+def test_swapped_roles_do_not_earn_the_point() -> None:
+    card = DECK.card("path-vs-query")
+    result = score_answer(card, "Query parameters are part of the path and always required.")
+    assert not result.points[1].hit  # "path parameters are required": said of query parameters
+
+
+def test_a_swapped_rename_is_contradicted() -> None:
+    point = score_answer(DECK.card("pydantic-v2-renames"), "In version two the model_dump method became dict.").points[
+        0
+    ]
+    assert (point.hit, point.how, point.why) == (
+        False,
+        "contradicted",
+        '"dict became model_dump" said the other way round',
+    )
+
+
+def test_a_paraphrase_is_credited_with_its_evidence() -> None:
+    card = DECK.card("background-tasks")
+    text = "The function you schedule only starts once the reply has already gone back to the client."
+    point = score_answer(card, text).points[0]
+    assert point.point.text == "runs after the response"
+    assert (point.hit, point.how) == (True, "paraphrase")
+    assert point.evidence == text.rstrip(".")
+    assert point.why == 'paraphrase of "runs after the response"'
+
+
+def test_a_bare_list_of_terms_and_an_echo_of_the_question_earn_nothing() -> None:
+    for card in (DECK.card("async-vs-def"), DECK.card("cors"), DECK.card("def-threadpool")):
+        terms = " ".join(t.text for p in card.key_points for t in tokenize(p.text) if t.text not in STOPWORDS)
+        assert score_answer(card, terms).score == 0, card.id
+        assert score_answer(card, f"{card.question} Well, that is the question: {card.question}").score == 0
+
+
+def test_a_missed_point_shows_the_model_answer_sentence_that_makes_it() -> None:
+    card = DECK.card("path-vs-query")
+    point = score_answer(card, "Query parameters come after the question mark.").points[3]
+    assert (point.hit, point.how) == (False, "missed")
+    assert point.evidence in card.answer and "default" in point.evidence
+
+
+def test_results_with_evidence_round_trip_and_old_results_still_load() -> None:
+    card = DECK.card("path-vs-query")
+    result = score_answer(card, "Path params are not required, and query parameters are always required.")
+    assert result.misconceptions and any(p.how == "contradicted" for p in result.points)
+    assert ScoreResult.from_dict(result.to_dict()) == result
+    old = {"score": 50.0, "key_points": [
+        {"point": "a", "aliases": [], "weight": 1.0, "hit": True, "similarity": 100.0, "span": [0, 1]},
+        {"point": "b", "aliases": [], "weight": 1.0, "hit": False, "similarity": 0.0, "span": None},
+    ]}  # fmt: skip
+    loaded = ScoreResult.from_dict(old)
+    assert [p.how for p in loaded.points] == ["same words", "missed"]
+    assert loaded.misconceptions == () and loaded.score == 50.0
+
+
+def test_the_embedding_model_loads_from_its_package_offline() -> None:
+    assert preload() is True

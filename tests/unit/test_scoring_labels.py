@@ -1,4 +1,10 @@
-"""The scorer against answers labelled by hand (tests/data/scoring_labels.toml)."""
+"""The scorer against answers labelled by hand (tests/data/scoring_labels_{train,dev,test}.toml).
+
+Per card, on every split, the orderings any fair scorer must get: a strong answer above a partial one, another
+topic's answer, the key terms read as a list and the question read back (on nearly every card also
+the points said with a negation); a list or an echo earns (nearly) nothing. The held-out test split must
+also keep the quality bench/scoring.py reports for it (paraphrases credited, verdicts agreeing with labels).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from bench.scoring import DECK, KINDS, evaluate, load_labels
+from bench.scoring import DECK, KINDS, SPLITS, evaluate, load_labels
 from trainer.deck import load_deck
 from trainer.scoring import score_answer
 
@@ -15,23 +21,38 @@ ANSWERS = load_labels(DECK_)
 CARDS = sorted({a.card.id for a in ANSWERS})
 
 
-def test_the_labelled_set_covers_at_least_twelve_cards_with_all_three_kinds() -> None:
+def test_splits_are_by_card_and_every_card_has_every_kind_once() -> None:
+    cards_of = {split: {a.card.id for a in ANSWERS if a.split == split} for split in SPLITS}
+    assert not cards_of["train"] & cards_of["dev"] and not cards_of["dev"] & cards_of["test"]
+    assert not cards_of["train"] & cards_of["test"]
+    assert len(cards_of["test"]) >= 8 and len(CARDS) >= 20
     kinds = Counter((a.card.id, a.kind) for a in ANSWERS)
-    assert len(CARDS) >= 12
     for card in CARDS:
-        assert [kinds[(card, k)] for k in KINDS] == [1, 1, 1], card
+        assert [kinds[(card, k)] for k in KINDS] == [1] * len(KINDS), card
 
 
 @pytest.mark.parametrize("card_id", CARDS)
-def test_strong_beats_partial_beats_off_topic(card_id: str) -> None:
+def test_a_strong_answer_beats_weak_empty_and_wrong_ones(card_id: str) -> None:
     scores = {a.kind: score_answer(a.card, a.text).score for a in ANSWERS if a.card.id == card_id}
-    assert scores["strong"] > scores["partial"] > scores["off_topic"], scores
+    for worse in ("partial", "off_topic", "word_list", "question_echo"):
+        assert scores["strong"] > scores[worse], (worse, scores)
     assert scores["strong"] >= 60, scores
     assert scores["off_topic"] <= 25, scores
+    assert scores["word_list"] <= 10 and scores["question_echo"] <= 10, scores
 
 
-def test_key_point_verdicts_agree_with_the_labels() -> None:
+def test_points_said_with_a_negation_score_below_the_strong_answer_on_nearly_every_card() -> None:
+    # One known miss (forgotten-await, train): its points contain "never", and "there's no never awaited
+    # warning" negates twice.
     quality, _ = evaluate(ANSWERS)
-    assert quality.ranking_accuracy == 1.0
-    assert quality.precision >= 0.95, quality
-    assert quality.recall >= 0.95, quality
+    assert quality.pair_accuracy("strong", "negated") >= 0.95
+
+
+def test_the_test_split_keeps_its_measured_quality() -> None:
+    quality, _ = evaluate([a for a in ANSWERS if a.split == "test"])
+    assert quality.pair_accuracy("strong", "partial") == 1.0
+    assert quality.pair_accuracy("strong", "off_topic") == 1.0
+    assert quality.pair_accuracy("paraphrase", "partial") >= 0.9
+    assert quality.means["paraphrase"] >= 65, quality.means
+    assert quality.means["word_list"] <= 10 and quality.means["question_echo"] <= 10
+    assert quality.precision >= 0.8 and quality.recall >= 0.8, quality

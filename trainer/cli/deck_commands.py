@@ -208,8 +208,15 @@ def score_json(deck: Deck, card: Card, text: str, result: ScoreResult, stats: Sp
                 "similarity": round(p.similarity, 1),
                 "span": list(p.span) if p.span else None,
                 "matched": text[p.span[0] : p.span[1]] if p.span else None,
+                "how": p.how,
+                "evidence": p.evidence,
+                "why": p.why,
             }
             for p in result.points
+        ],
+        "misconceptions": [
+            {"claim": m.claim, "correction": m.correction, "span": list(m.span), "said": m.said}
+            for m in result.misconceptions
         ],
         "transcript": text,
         "words": stats.words,
@@ -226,6 +233,14 @@ def print_score(card: Card, text: str, result: ScoreResult, stats: SpeechStats) 
         mark = "✓" if p.hit else "✗"
         said = f'  "{text[p.span[0] : p.span[1]]}"' if p.hit and p.span else ""
         print(f"  {mark} {p.point.text}  [{p.similarity:.0f}]{said}", file=out)
+        if p.how == "paraphrase":
+            print(f'      paraphrase: "{p.evidence}"', file=out)
+        elif p.how == "contradicted":
+            print(f'      contradicted: "{p.evidence}" ({p.why})', file=out)
+        elif not p.hit and p.evidence:
+            print(f"      model answer: {p.evidence}", file=out)
+    for m in result.misconceptions:
+        print(f'  ! wrong: "{m.said}" ({m.claim}). {m.correction}', file=out)
     pace = f", {stats.wpm:.0f} words/min" if stats.wpm is not None else ""
     fillers = ", ".join(f"{w} ×{n}" for w, n in stats.fillers.items()) or "none"
     print(f"\n{stats.words} words{pace}; fillers: {fillers}", file=out)

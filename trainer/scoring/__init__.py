@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainer.deck import Card, KeyPoint
-from trainer.normalize import NEGATIONS, STOPWORDS, Token, fold, stem, tokenize
+from trainer.normalize import STOPWORDS, Token, fold, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -61,8 +61,9 @@ MISCONCEPTION_THRESHOLD = 85.0
 PARAPHRASE_THRESHOLD = 0.4
 #: A clause may be credited for a point this much less close than for the card's closest point to it.
 PARAPHRASE_MARGIN = 0.0
-#: A clause proposed for a point needs this many content words beyond the question's own.
-PARAPHRASE_MIN_NEW_WORDS = 2
+#: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
+#: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
+PARAPHRASE_MIN_NEW_WORDS = 3
 
 
 def preload() -> bool:
@@ -111,7 +112,7 @@ def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = 
     words = tuple(content_words(text))
     roles = frozenset(i for i, w in enumerate(words) if stem(w) in question)
     required = roles if right is None else roles | {i for i, w in enumerate(words) if stem(w) not in right}
-    negations = sum(w in NEGATIONS for w in words)
+    negations = len(claims.negation_words(tokenize(text)))
     strict = strict or _identifier(text)
     names = frozenset(fold(n) for n in _NAME.findall(text) if len(n) >= 5 and fold(n) in words)
     ordered = any(t.text in claims.ORDERED_RELATIONS for t in tokenize(text))
@@ -136,7 +137,11 @@ def _prepare(card: Card) -> _Prepared:
         for i, own in enumerate(point_stems)
     )
     right = frozenset().union(*point_stems) if point_stems else frozenset()
-    wrong = tuple(tuple(_phrase(p, question, right) for p in m.phrases) for m in card.misconceptions)
+    # A one-word claim would flag every answer that mentions the word (the deck check warns about it).
+    wrong = tuple(
+        tuple(ph for ph in (_phrase(p, question, right) for p in m.phrases) if len(ph.words) >= 2)
+        for m in card.misconceptions
+    )
     keys = frozenset(w for group in (*points, *wrong) for ph in group for w in ph.words)
     sentences = [s.strip() for s in _SENTENCE.split(card.answer) if s.strip()]
     return _Prepared(
@@ -226,7 +231,7 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
     tokens = tokenize(transcript)
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
-    clauses = [c for c in all_clauses if not claims.is_word_list(tokens, c)]
+    clauses = [c for c in all_clauses if not claims.is_word_list(transcript, tokens, c)]
     pauses = claims.pauses(transcript, tokens)
 
     said_wrong: list[MisconceptionResult] = []
@@ -344,6 +349,8 @@ def _paraphrases(
     for p, result in enumerate(results):
         if result is not None and result.how != "contradicted":
             continue
+        if all(len(ph.words) < 2 for ph in prep.points[p]):
+            continue  # a single term ("callable", "preflight") is said or not; it has no paraphrase
         order = np.argsort(-sims[p])
         for c in order:
             sim = float(sims[p, c])

@@ -12,6 +12,7 @@ is another of them ("query parameters are part of the path") does not make it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem
 #: Words that start a new clause when the thing talked about changes after them.
 CONJUNCTIONS = frozenset({"and", "but", "while", "whereas", "whilst", "so", "because", "though", "although"})
 _SENTENCE_END = re.compile(r"[.?!;:]")
-#: A stretch of words with fewer stopwords than this share is a list of terms, not a claim.
-LIST_STOPWORD_SHARE = 0.15
+#: A stretch of words with fewer stopwords than this share is a list of terms, not a claim ("path parameters come
+#: after the question mark" has one in seven: a claim).
+LIST_STOPWORD_SHARE = 0.1
 LIST_MIN_WORDS = 4
 #: How many words before a match a negation still applies to it.
 NEGATION_REACH = 4
@@ -68,12 +70,21 @@ def _next_content_is_topic(tokens: Sequence[Token], i: int, topics: frozenset[st
     return False
 
 
-def is_word_list(tokens: Sequence[Token], clause: Clause) -> bool:
-    """True for a run of terms with (almost) no words between them: "threadpool event loop async def"."""
+def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
+    """True for a run of terms with (almost) no words between them: "threadpool event loop async def".
+
+    Small words inside a code name ("get" in get_db, "use" in use_cache) do not make it a sentence."""
     words = tokens[clause.first : clause.last + 1]
     if len(words) < LIST_MIN_WORDS:
         return False
-    small = sum(t.text in STOPWORDS for t in words)
+    if sum(t.text in STOPWORDS for t in words) >= LIST_STOPWORD_SHARE * len(words):
+        return False  # enough small words even counting those inside code names
+    small = 0
+    for i in range(clause.first, clause.last + 1):
+        before = text[tokens[i - 1].end : tokens[i].start] if i > 0 else ""
+        after = text[tokens[i].end : tokens[i + 1].start] if i + 1 < len(tokens) else ""
+        glued = any(c in "_=" for c in before + after)
+        small += tokens[i].text in STOPWORDS and not glued
     return small / len(words) < LIST_STOPWORD_SHARE
 
 
@@ -85,7 +96,14 @@ def negations_before(
     "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
     want that, you pass X"."""
     start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
-    return [t.text for t in tokens[start : last + 1] if t.text in NEGATIONS]
+    return negation_words(tokens[start : last + 1])
+
+
+def negation_words(tokens: Sequence[Token]) -> list[str]:
+    """The negations among these tokens; "instead of" counts ("raise it instead of returning it")."""
+    found = [t.text for t in tokens if t.text in NEGATIONS]
+    found += ["instead of" for a, b in itertools.pairwise(tokens) if (a.text, b.text) == ("instead", "of")]
+    return found
 
 
 def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:

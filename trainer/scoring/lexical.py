@@ -81,13 +81,19 @@ class WordIndex:
             return
         key_list = sorted(keys)
         key_stems = [stem(k) for k in key_list]
-        cand_stems = [stem(c.text) for c in cands]
-        matrix = cdist(key_stems, cand_stems, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, dtype=np.float32)
-        for ki, ci in zip(*matrix.nonzero(), strict=True):
-            key, cand, sim = key_list[ki], cands[ci], float(matrix[ki, ci])
-            if sim < 100 and not self._close(key, key_stems[ki], cand, cand_stems[ci], sim):
-                continue
-            self.places[key].append((cand.first, cand.last, sim))
+        # Compare each distinct candidate stem once: answers repeat their words.
+        by_stem: dict[str, list[int]] = {}
+        for ci, cand in enumerate(cands):
+            by_stem.setdefault(stem(cand.text), []).append(ci)
+        unique = list(by_stem)
+        matrix = cdist(key_stems, unique, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, dtype=np.float32)
+        for ki, ui in zip(*matrix.nonzero(), strict=True):
+            key, cand_stem, sim = key_list[ki], unique[ui], float(matrix[ki, ui])
+            for ci in by_stem[cand_stem]:
+                cand = cands[ci]
+                if sim < 100 and not self._close(key, key_stems[ki], cand, cand_stem, sim):
+                    continue
+                self.places[key].append((cand.first, cand.last, sim))
         #: Per key word, the sorted first tokens of its places (to skip clauses that cannot hold a phrase).
         self.starts = {k: sorted({f for f, _, _ in v}) for k, v in self.places.items()}
 

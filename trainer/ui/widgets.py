@@ -31,6 +31,9 @@ from PySide6.QtWidgets import (
 HIT_COLOUR = QColor("#c8efd0")
 MISS_COLOUR = QColor("#f6d2cf")
 FILLER_COLOUR = QColor("#e4e4e4")
+#: A misconception said: the words in red, its correction beside the transcript.
+WRONG_COLOUR = QColor("#f8d0cd")
+WRONG_TEXT = "#a3302a"
 ACCENT_COLOUR = QColor("#2f6fdf")
 
 
@@ -192,7 +195,7 @@ class Highlight:
 
     start: int
     end: int
-    kind: str = "hit"  # "hit" or "filler"
+    kind: str = "hit"  # "hit", "wrong" (a misconception said) or "filler"
     note: str = ""
 
 
@@ -209,7 +212,8 @@ def merge_highlights(text: str, highlights: Iterable[Highlight]) -> list[Highlig
         else:
             hits.append(h)
     kept = list(hits)
-    for h in sorted((h for h in valid if h.kind != "hit"), key=lambda h: (h.start, h.end)):
+    order = {"wrong": 0, "filler": 1}  # a wrong claim is marked before fillers
+    for h in sorted((h for h in valid if h.kind != "hit"), key=lambda h: (order.get(h.kind, 2), h.start, h.end)):
         if not any(h.start < k.end and k.start < h.end for k in kept):
             kept.append(h)
     return sorted(kept, key=lambda h: h.start)
@@ -221,10 +225,12 @@ def transcript_html(text: str, highlights: Iterable[Highlight]) -> str:
     position = 0
     for h in merge_highlights(text, highlights):
         parts.append(html.escape(text[position : h.start]))
-        colour = HIT_COLOUR if h.kind == "hit" else FILLER_COLOUR
+        colour = {"hit": HIT_COLOUR, "wrong": WRONG_COLOUR}.get(h.kind, FILLER_COLOUR)
         style = f"background-color:{colour.name()};"
         if h.kind == "hit":
             style += "font-weight:600;"
+        elif h.kind == "wrong":
+            style += f"color:{WRONG_TEXT};font-weight:600;"
         else:
             style += "color:#6b737b;font-style:italic;"
         title = f' title="{html.escape(h.note)}"' if h.note else ""
@@ -236,13 +242,44 @@ def transcript_html(text: str, highlights: Iterable[Highlight]) -> str:
 
 
 def score_highlights(result: Any) -> list[Highlight]:
-    """Highlights for the span of every key point hit in a `trainer.scoring.ScoreResult`."""
+    """Highlights for the span of every key point hit in a `trainer.scoring.ScoreResult`, and of every
+    misconception said (red, its correction as the note)."""
     found = []
     for point in getattr(result, "points", ()):
         span = getattr(point, "span", None)
         if point.hit and span is not None:
             found.append(Highlight(span[0], span[1], "hit", point.point.text))
+    for wrong in getattr(result, "misconceptions", ()):
+        found.append(Highlight(wrong.span[0], wrong.span[1], "wrong", f"Wrong: {wrong.claim}. {wrong.correction}"))
     return found
+
+
+def misconceptions_html(result: Any) -> str:
+    """The wrong claims an answer made, each with its correction, in red: shown under the transcript."""
+    items = [
+        f"<li><b>&ldquo;{html.escape(w.said)}&rdquo;</b>: {html.escape(w.correction)}</li>"
+        for w in getattr(result, "misconceptions", ())
+    ]
+    if not items:
+        return ""
+    return f'<div style="color:{WRONG_TEXT}; margin-top:8px;"><b>Not right:</b><ul>{"".join(items)}</ul></div>'
+
+
+def evidence_text(result: Any) -> str:
+    """One line saying why a key point got its verdict: the words said, what contradicted it, or the
+    model-answer sentence that makes it."""
+    evidence = getattr(result, "evidence", "")
+    how = getattr(result, "how", "")
+    if not evidence or getattr(result, "corrected", False):
+        return ""
+    if how == "same words":
+        return f"\u201c{evidence}\u201d"
+    if how == "paraphrase":
+        return f"in your words: \u201c{evidence}\u201d"
+    if how == "contradicted":
+        why = getattr(result, "why", "")
+        return f"contradicted: \u201c{evidence}\u201d" + (f" ({why})" if why else "")
+    return f"model answer: {evidence}"
 
 
 class TranscriptView(QTextBrowser):
@@ -269,8 +306,12 @@ class TranscriptView(QTextBrowser):
         self.setHtml(transcript_html(text, self.highlights))
 
     def set_result(self, text: str, result: Any, fillers: Iterable[Highlight] = ()) -> None:
-        """Show `text` with the spans of the key points `result` (a ScoreResult) marks as hit."""
+        """Show `text` with the spans of the key points `result` (a ScoreResult) marks as hit, the wrong claims
+        it made in red, and their corrections below."""
         self.set_transcript(text, [*score_highlights(result), *fillers])
+        wrong = misconceptions_html(result)
+        if wrong and self.plain:
+            self.setHtml(transcript_html(text, self.highlights) + wrong)
 
     def show_attempt(self, attempt: Any, note: str = "") -> None:
         """A stored `Attempt`: its transcript with the key points hit (as corrected) and the filler words
@@ -347,29 +388,45 @@ class KeyPointChecklist(QWidget):
         self._layout.setSpacing(4)
         self._layout.addStretch(1)  # the points stay together at the top, however tall the panel
         self.boxes: list[QCheckBox] = []
+        #: Under each box: why it got its verdict (see `evidence_text`).
+        self.evidence: list[QLabel] = []
         self._updating = False
 
     def set_points(self, points: Sequence[Any]) -> None:
         """Show `ScoreResult.points` (PointResult: point, hit, similarity, span, corrected)."""
         self._updating = True
         try:
-            for box in self.boxes:
-                self._layout.removeWidget(box)
-                box.deleteLater()
+            for widget in [*self.boxes, *self.evidence]:
+                self._layout.removeWidget(widget)
+                widget.deleteLater()
             self.boxes = []
+            self.evidence = []
             for index, result in enumerate(points):
                 box = QCheckBox(self)
                 box.setObjectName(f"key-point-{index}")
                 box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to record/stop
                 box.setCursor(Qt.CursorShape.PointingHandCursor)
-                self._decorate(box, result)
-                box.toggled.connect(lambda checked, i=index: self._on_toggled(i, checked))
-                self._layout.insertWidget(index, box)
+                label = QLabel(self)
+                label.setObjectName(f"key-point-evidence-{index}")
+                label.setWordWrap(True)
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                label.setContentsMargins(24, 0, 0, 4)
                 self.boxes.append(box)
+                self.evidence.append(label)
+                self._decorate(index, result)
+                box.toggled.connect(lambda checked, i=index: self._on_toggled(i, checked))
+                self._layout.insertWidget(2 * index, box)
+                self._layout.insertWidget(2 * index + 1, label)
         finally:
             self._updating = False
 
-    def _decorate(self, box: QCheckBox, result: Any) -> None:
+    def _decorate(self, index: int, result: Any) -> None:
+        box, label = self.boxes[index], self.evidence[index]
+        why = evidence_text(result)
+        label.setText(why)
+        label.setVisible(bool(why))
+        contradicted = getattr(result, "how", "") == "contradicted" and not getattr(result, "corrected", False)
+        label.setStyleSheet(f"color: {WRONG_TEXT if contradicted else '#6b737b'}; font-size: 9pt;")
         hit = bool(result.hit)
         box.setChecked(hit)
         mark = "\u2713" if hit else "\u2717"
@@ -392,8 +449,8 @@ class KeyPointChecklist(QWidget):
             return
         self._updating = True
         try:
-            for box, result in zip(self.boxes, points, strict=True):
-                self._decorate(box, result)
+            for index, result in enumerate(points):
+                self._decorate(index, result)
         finally:
             self._updating = False
 
