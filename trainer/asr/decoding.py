@@ -30,6 +30,9 @@ COVER_TOLERANCE = 0.4
 MAX_UNCOVERED_SECONDS = 1.0
 MAX_UNCOVERED_SHARE = 0.15
 
+#: A segment whose words average less time than this is a hallucination, not speech.
+MIN_SECONDS_PER_WORD = 0.1
+
 _WORD = re.compile(r"[\w']+")
 
 
@@ -133,7 +136,7 @@ def decode_stretch(
         raw = transcriber.transcribe(
             samples, prompt=with_prompt, beam_size=beam_size, cancel=cancel, language=language
         ).segments
-        segments = tuple(_shift(s, offset) for s in raw if s.text.strip())
+        segments = tuple(_shift(s, offset) for s in raw if plausible(s))
         return segments, problem(segments, speech)
 
     segments, trouble = run(prompt)
@@ -151,6 +154,18 @@ def decode_stretch(
     end = offset + samples.size / SAMPLE_RATE
     what = "repeated itself" if trouble == "loop" else "may have missed words"
     return Decoded(segments, warning=f"{offset:.1f}-{end:.1f} s: the speech model {what} here", retried=bool(prompt))
+
+
+def plausible(segment: Segment) -> bool:
+    """Whether a decoded segment could have been said: it has words, and they take time to say.
+
+    tiny.en ends many stretches with a made-up "Thank you." / "Bye." / "." squeezed into the last few
+    hundredths of a second (measured: 0.02-0.08 s for one or two words); nobody says a word in under 0.1 s.
+    """
+    if not _WORD.search(segment.text):
+        return False
+    count = len(segment.words) or len(segment.text.split())
+    return segment.end - segment.start >= MIN_SECONDS_PER_WORD * count
 
 
 def _shift(segment: Segment, offset: float) -> Segment:

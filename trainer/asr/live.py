@@ -40,8 +40,9 @@ STEP_SECONDS = 1.0
 MIN_SILENCE_MS = 350
 #: Speech is padded by this much on each side so no word is cut at its edge.
 SPEECH_PAD_MS = 150
-#: Finished speech shorter than this waits for more (each model call costs ~0.7 s whatever its length).
-MIN_STRETCH_SECONDS = 3.0
+#: Finished speech shorter than this waits for more: each model call costs ~0.7 s whatever its length (the
+#: 30 s window is padded), so fewer, longer stretches use less CPU; the tail left at stop grows by little.
+MIN_STRETCH_SECONDS = 5.0
 #: Speech running this long without a pause is cut at its longest short pause (Whisper sees 30 s at most).
 MAX_STRETCH_SECONDS = 20.0
 #: The shortest part of such a cut: never cut within this many seconds of either end.
