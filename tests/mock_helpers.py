@@ -24,6 +24,8 @@ FOLLOW_UP = "So what does response_model say about the response itself?"
 FOLLOW_UP_ANSWER = "It declares the response shape: the schema of the output that clients get."
 #: A weak, hesitant answer.
 WEAK = "Um, basically, uh, Depends is, you know, for the database session. Um, I mean, uh, it gives you a session."
+#: Seconds before the first word of the strong answer (thinking first).
+STRONG_START = 4.0
 #: Seconds of silence after this many words of WEAK.
 PAUSE_AFTER, PAUSE = 9, 3.5
 
@@ -51,9 +53,12 @@ def with_follow_ups(card: Card, questions: dict[int, str]) -> Card:
     return dataclasses.replace(card, key_points=tuple(points))
 
 
-def timed_transcript(text: str, duration: float, pause_after: int | None = None, pause: float = 0.0) -> Transcript:
-    """`text` as one segment, a word every 0.4 s, with `pause` seconds of silence after word `pause_after`."""
-    words, clock = [], 0.5
+def timed_transcript(
+    text: str, duration: float, pause_after: int | None = None, pause: float = 0.0, start: float = 0.5
+) -> Transcript:
+    """`text` as one segment from `start` seconds, a word every 0.4 s, with `pause` seconds of silence after word
+    `pause_after`."""
+    words, clock = [], start
     for n, token in enumerate(text.split(), 1):
         words.append(Word(clock, clock + 0.3, f" {token}", 0.9))
         clock += 0.4 + (pause if n == pause_after else 0.0)
@@ -71,24 +76,25 @@ def answer(
     follow_up: str | None = None,
     pause_after: int | None = None,
     pause: float = 0.0,
+    start: float = 0.5,
 ) -> int:
     """Record (a placeholder audio file), register, time-limit, score and save one answer; its attempt id."""
     audio = store.new_audio_path(session, card)
     Path(audio).write_bytes(b"placeholder: the report never reads audio")
     attempt = store.add_recorded_attempt(session, deck, card, audio, session.started_at, duration)
     store.set_mock_details(attempt.id, time_limit=deck.time_limit_for(card), follow_up=follow_up)
-    transcript = timed_transcript(text, duration, pause_after, pause)
+    transcript = timed_transcript(text, duration, pause_after, pause, start)
     store.save_result(attempt.id, transcript, score_answer(card, text), speech_stats(text, duration), card=card)
     return attempt.id
 
 
 def record_interview(store: Store) -> int:
-    """Three questions (the model answer, cut off at the time limit; one that missed its main point and made it
-    in the follow-up; a weak, hesitant one); returns the session id."""
+    """Three questions (the model answer after a 4 s think, cut off at the time limit; one that missed its main
+    point and made it in the follow-up; a weak, hesitant one); returns the session id."""
     deck = fastapi_deck()
     session = mock.start_mock_session(store, [deck])
     strong = deck.card("path-vs-query")
-    answer(store, session, deck, strong, strong.answer, deck.time_limit_for(strong))
+    answer(store, session, deck, strong, strong.answer, deck.time_limit_for(strong), start=STRONG_START)
     card = with_follow_ups(deck.card("response-model"), {0: FOLLOW_UP})
     result = score_answer(card, NO_SHAPE)
     answer(store, session, deck, card, NO_SHAPE, 12.0)

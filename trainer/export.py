@@ -105,6 +105,8 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
     lines = [f"## {n}. {escape(attempt.question.strip().splitlines()[0])}", ""]
     if len(attempt.question.strip().splitlines()) > 1:
         lines += [*_quote(attempt.question), ""]
+    if attempt.follow_up:
+        lines += [f"**Follow-up question:** {escape(attempt.follow_up)}", ""]
     facts: list[str] = [
         f"card `{attempt.card_id}`",
         _when(attempt.started_at),
@@ -166,7 +168,12 @@ def _attempt_lines(n: int, attempt: Attempt) -> list[str]:
 
 
 def export_session(store: Store, session_id: int, path: Path | str) -> Path:
-    """Write the session's report to `path` (atomically: never a half-written file); returns the path."""
+    """Write the session's report to `path` (atomically: never a half-written file); returns the path. A mock
+    interview gets its interview report (`trainer.mock`): scores, follow-ups and the things to work on."""
+    if store.session(session_id).mode == "mock":
+        from trainer import mock
+
+        return mock.export_markdown(mock.build_report(store, session_id), path)
     return write_atomic(path, session_markdown(store, session_id))
 
 

@@ -34,6 +34,8 @@ PACE_RANGE = (110.0, 170.0)
 FILLERS_PER_MINUTE = 3.0
 #: An answer that stopped within this many seconds of its limit ran out of time.
 TIME_MARGIN = 1.0
+#: An answer missing this many key points or more is one thing to work on (relearn it), not one per point.
+MANY_MISSED = 3
 #: How many things to work on the summary names.
 WORK_ON = 3
 
@@ -57,7 +59,9 @@ class MockConfig:
             raise ValueError("choose at least one deck (a tuple of deck ids)")
         if self.questions is None and self.minutes is None:
             raise ValueError("give the interview's length: a number of questions, minutes, or both")
-        if self.questions is not None and (isinstance(self.questions, bool) or self.questions < 1):
+        if self.questions is not None and (
+            isinstance(self.questions, bool) or not isinstance(self.questions, int) or self.questions < 1
+        ):
             raise ValueError(f"the number of questions must be at least 1, not {self.questions!r}")
         if self.minutes is not None and not (math.isfinite(self.minutes) and self.minutes > 0):
             raise ValueError(f"minutes must be a positive number, not {self.minutes!r}")
@@ -128,10 +132,13 @@ def plan_interview(
         budget -= question.time_limit
         planned.append(question)
     if not planned:
-        shortest = min((q.time_limit for cards in pool.values() for q in cards), default=None)
-        if shortest is None:
-            raise ValueError(f"the chosen deck(s) have no cards: {', '.join(config.decks)}")
-        raise ValueError(f"no question fits in {config.minutes:g} minutes: the shortest time limit is {shortest:g} s")
+        eligible = [q.time_limit for level in share for q in pool.get(level, [])]
+        if not eligible:
+            at = f" at level {' or '.join(share)}" if config.levels is not None else ""
+            raise ValueError(f"the chosen deck(s) have no cards{at}: {', '.join(config.decks)}")
+        raise ValueError(
+            f"no question fits in {config.minutes:g} minutes: the shortest time limit is {min(eligible):g} s"
+        )
     return sorted(planned, key=lambda q: _level_rank(q.level))  # stable: random within a level
 
 
@@ -231,6 +238,8 @@ class Delivery:
     wpm: float | None
     fillers: dict[str, int] = field(default_factory=dict)
     pauses: tuple[Pause, ...] = ()
+    #: Seconds of silence before the first word (None without word or segment timings).
+    first_word: float | None = None
 
     @property
     def filler_count(self) -> int:
@@ -343,6 +352,15 @@ def long_pauses(attempt: Attempt, threshold: float = LONG_PAUSE) -> tuple[Pause,
     return tuple(pauses)
 
 
+def first_word_at(attempt: Attempt) -> float | None:
+    """When the answer's first word began, in seconds from the start of the recording."""
+    transcript = attempt.transcript_obj()
+    if transcript is None:
+        return None
+    starts = [w.start for w in transcript.words] or [s.start for s in transcript.segments if s.text.strip()]
+    return min(starts) if starts else None
+
+
 def delivery_of(attempt: Attempt) -> Delivery | None:
     """The delivery figures of a transcribed attempt (None before it is transcribed)."""
     if attempt.transcript is None:
@@ -354,6 +372,7 @@ def delivery_of(attempt: Attempt) -> Delivery | None:
         wpm=attempt.wpm,
         fillers=dict(attempt.fillers),
         pauses=long_pauses(attempt),
+        first_word=first_word_at(attempt),
     )
 
 
@@ -458,7 +477,8 @@ def build_report(store: Store, session_id: int) -> MockReport:
 
 def things_to_work_on(questions: Sequence[QuestionReport], limit: int = WORK_ON) -> tuple[WorkItem, ...]:
     """The few things that would most improve the next interview: misconceptions said, key points missed
-    (weighted by how much of their answer's score they are), and delivery (pace, fillers, long pauses, time).
+    (weighted by how much of their answer's score they are; an answer missing MANY_MISSED or more is one item),
+    and delivery (pace, fillers, long pauses, time).
     The costliest item of each kind comes first, so one kind does not crowd out the others; then the rest by cost."""
     items = _misconception_items(questions) + _missed_point_items(questions) + _delivery_items(questions)
     items.sort(key=lambda item: -item.cost)
@@ -488,9 +508,23 @@ def _missed_point_items(questions: Sequence[QuestionReport]) -> list[WorkItem]:
     items: dict[str, WorkItem] = {}
     for q in questions:
         total = sum(p.weight for p in (*q.made, *q.missed))
+        costs = []
         for note in q.missed:
             share = 100.0 * note.weight / total if total > 0 else 0.0
-            recovered = q.follow_up is not None and q.follow_up.point == note.text and q.follow_up.made
+            recovered = q.follow_up is not None and q.follow_up.point == note.text and bool(q.follow_up.made)
+            costs.append((note, share, recovered))
+        if len(q.missed) >= MANY_MISSED:
+            # Most of the answer was missing: one thing to work on (the answer), not several of its points.
+            cost = sum(share / 2 if recovered else share for _, share, recovered in costs)
+            names = "; ".join(note.text for note in q.missed)
+            items[f"Q{q.number}"] = WorkItem(
+                "key point",
+                f"Relearn Q{q.number}: {_short(q.question)}",
+                f"{len(q.missed)} of {len(q.made) + len(q.missed)} key points missed: {names}",
+                cost,
+            )
+            continue
+        for note, share, recovered in costs:
             detail = f"Q{q.number}, {share:.0f}% of that answer"
             if recovered:
                 detail += " (made in the follow-up)"
@@ -503,6 +537,11 @@ def _missed_point_items(questions: Sequence[QuestionReport]) -> list[WorkItem]:
                 share += known.cost
             items[note.text] = WorkItem("key point", f"Say: {note.text}", detail, share)
     return list(items.values())
+
+
+def _short(text: str, width: int = 60) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
 def _delivery_items(questions: Sequence[QuestionReport]) -> list[WorkItem]:
@@ -573,6 +612,8 @@ def delivery_text(delivery: Delivery) -> str:
         parts.append(f"{count} filler word{'s' if count != 1 else ''} ({listed})")
     else:
         parts.append("no filler words")
+    if delivery.first_word is not None and delivery.first_word >= LONG_PAUSE:
+        parts.append(f"first word after {delivery.first_word:.1f} s")
     if delivery.pauses:
         longest = max(p.length for p in delivery.pauses)
         n = len(delivery.pauses)
@@ -592,13 +633,15 @@ def report_title(report: MockReport) -> str:
 
 
 def report_summary(report: MockReport) -> str:
-    """One line: date, questions, mean score (e.g. for a list of past interviews)."""
-    parts = [
-        _when(report.session.started_at),
-        f"{len(report.questions)} question{'s' if len(report.questions) != 1 else ''}",
-    ]
-    if report.mean_score is not None:
-        parts.append(f"mean score {report.mean_score:.0f}%")
+    """One line: date, questions, mean score."""
+    return summary_line(report.session.started_at, len(report.questions), report.mean_score)
+
+
+def summary_line(started_at: datetime, questions: int, mean_score: float | None) -> str:
+    """e.g. "2026-12-01 19:30 · 5 questions · mean score 64%" (a past interview in a list)."""
+    parts = [_when(started_at), f"{questions} question{'s' if questions != 1 else ''}"]
+    if mean_score is not None:
+        parts.append(f"mean score {mean_score:.0f}%")
     return " · ".join(parts)
 
 
@@ -628,7 +671,7 @@ def report_markdown(report: MockReport) -> str:
         lines.append("Nothing to judge yet: no answer has been scored.")
 
     if report.questions:
-        lines += ["", "| # | question | level | score | time |", "|---|---|---|---|---|"]
+        lines += ["", "## Questions", "", "| # | question | level | score | time |", "|---|---|---|---|---|"]
         for q in report.questions:
             score = f"{q.score:.0f}%" if q.score is not None else str(q.status)
             used = _clock(q.delivery.duration) if q.delivery is not None else "–"
@@ -640,7 +683,7 @@ def report_markdown(report: MockReport) -> str:
 
 
 def _question_lines(q: QuestionReport) -> list[str]:
-    lines = [f"## {q.number}. {escape(q.question.strip().splitlines()[0])}", ""]
+    lines = [f"### {q.number}. {escape(q.question.strip().splitlines()[0])}", ""]
     if q.score is not None:
         head = f"**Score:** {q.score:.0f}%"
     else:

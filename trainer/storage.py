@@ -705,6 +705,17 @@ class Store:
             attempt_id, time_limit=time_limit, follow_up=None if follow_up is None else follow_up.strip()
         )
 
+    def question_stats(self, mode: str = "mock") -> dict[int, tuple[int, float | None]]:
+        """Sessions of this mode -> (answers that are not follow-ups, their mean score): one query for a list of
+        past mock interviews (a session's `mean_score` counts follow-up answers too)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT a.session_id, COUNT(a.id), AVG(a.score) FROM attempts a JOIN sessions s "
+                "ON s.id = a.session_id WHERE s.mode = ? AND a.follow_up IS NULL GROUP BY a.session_id",
+                (mode,),
+            ).fetchall()
+        return {int(r[0]): (int(r[1]), None if r[2] is None else float(r[2])) for r in rows}
+
     def mark_transcribing(self, attempt_id: int) -> Attempt:
         """The attempt's audio is being transcribed now (the review shows it as busy)."""
         return self._update(attempt_id, status=str(Status.TRANSCRIBING), error=None)
@@ -922,14 +933,16 @@ class Store:
                 audio.parent.rmdir()
 
     def recent_scores(self, deck_id: str, last_n: int = 3) -> dict[str, float]:
-        """card id -> mean score of its last `last_n` scored or self-graded attempts (cards never scored are absent)."""
+        """card id -> mean score of its last `last_n` scored or self-graded attempts (cards never scored are absent).
+
+        Follow-up answers of mock interviews are left out: they answer one point, not the card."""
         with self._read() as conn:
             rows = conn.execute(
                 """
                 SELECT card_id, AVG(score) FROM (
                     SELECT card_id, score,
                            ROW_NUMBER() OVER (PARTITION BY card_id ORDER BY started_at DESC, id DESC) AS n
-                    FROM attempts WHERE deck_id = ? AND score IS NOT NULL
+                    FROM attempts WHERE deck_id = ? AND score IS NOT NULL AND follow_up IS NULL
                 ) WHERE n <= ? GROUP BY card_id
                 """,
                 (deck_id, max(1, int(last_n))),

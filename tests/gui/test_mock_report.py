@@ -17,6 +17,7 @@ from tests.mock_helpers import FOLLOW_UP, record_interview
 from trainer import mock, storage
 from trainer.storage import Store
 from trainer.ui.mock_report import MockHistoryView, MockReportView
+from trainer.ui.workers import JobRunner
 
 pytestmark = pytest.mark.gui
 
@@ -79,9 +80,28 @@ def test_pdf_export_renders_in_another_reader(qtbot: QtBot, store: Store, tmp_pa
     ink = _ink(page)
     assert 0.005 < ink < 0.5, f"page 1 is {ink:.1%} ink: blank, or black"
 
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(OSError):
+        view.export_pdf(blocked / "report.pdf")
+
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], check=True, capture_output=True, text=True).stdout
     assert "Mock interview: FastAPI" in text and "Three things to work on" in text
     assert "declares the response shape" in text and FOLLOW_UP in text
+
+
+def test_pdf_export_from_the_dialog_runs_in_the_background(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
+    runner = JobRunner()
+    view = MockReportView(runner=runner)
+    qtbot.addWidget(view)
+    view.show_report(mock.build_report(store, record_interview(store)))
+    with qtbot.waitSignal(view.exported, timeout=20_000) as signal:
+        job = view.start_pdf_export(tmp_path / "report.pdf")
+        assert job is not None and not view.pdf_button.isEnabled(), "no second export while one is written"
+    assert signal.args == [str(tmp_path / "report.pdf")]
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    qtbot.waitUntil(view.pdf_button.isEnabled)
+    assert runner.shutdown()
 
 
 def test_markdown_export_is_the_report(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
@@ -105,7 +125,9 @@ def test_past_mock_interviews_are_listed_and_reviewable(qtbot: QtBot, store: Sto
     history.sessions.setCurrentRow(1)
     report = history.report_view.report
     assert report is not None and report.session.id == first
-    assert "FastAPI" in history.sessions.item(0).text() and "%" in history.sessions.item(0).text()
+    newest = mock.build_report(store, second)
+    assert history.sessions.item(0).text() == f"FastAPI\n{mock.report_summary(newest)}"
+    assert "mean score" in history.sessions.item(0).text()
     store.delete_session(first)
     history.refresh()
     assert history.sessions.count() == 1 and history.current_session_id() == second

@@ -17,6 +17,7 @@ from tests.mock_helpers import (
     FOLLOW_UP_ANSWER,
     NO_SHAPE,
     PAUSE,
+    STRONG_START,
     WEAK,
     KeyPointWithFollowUp,
     answer,
@@ -26,6 +27,7 @@ from tests.mock_helpers import (
 )
 from trainer import mock, storage
 from trainer.deck import Card, Deck, KeyPoint
+from trainer.export import export_session, session_markdown
 from trainer.mock import MockConfig, build_report, follow_up_for, plan_interview, report_markdown
 from trainer.scoring import score_answer
 from trainer.storage import Status, Store
@@ -99,6 +101,7 @@ def test_plan_over_two_decks_draws_from_both(deck: Deck) -> None:
         ({"decks": ()}, "at least one deck"),
         ({"decks": ("fastapi",), "questions": None}, "length"),
         ({"decks": ("fastapi",), "questions": 0}, "at least 1"),
+        ({"decks": ("fastapi",), "questions": 2.5}, "at least 1"),
         ({"decks": ("fastapi",), "minutes": -2.0}, "positive"),
         ({"decks": ("fastapi",), "levels": {"expert": 1}}, "unknown level 'expert'"),
         ({"decks": ("fastapi",), "levels": {"basics": 0}}, "above 0"),
@@ -114,6 +117,9 @@ def test_unknown_deck_or_too_few_minutes_say_so(deck: Deck) -> None:
         plan_interview([deck], MockConfig(("flask",)))
     with pytest.raises(ValueError, match=r"no question fits in 0\.5 minutes: the shortest time limit is 60 s"):
         plan_interview([deck], MockConfig(("fastapi",), questions=None, minutes=0.5))
+    basics_only = Deck("mini", "Mini", tuple(c for c in deck.cards if c.level == "basics"))
+    with pytest.raises(ValueError, match="the chosen deck\\(s\\) have no cards at level tricky: mini"):
+        plan_interview([basics_only], MockConfig(("mini",), levels={"tricky": 1}))
 
 
 # --- follow-ups -----------------------------------------------------------------------------------------
@@ -153,6 +159,19 @@ def test_no_follow_up_for_a_point_without_a_question(deck: Deck) -> None:
     assert follow_up_for(plain, score_answer(plain, NO_SHAPE)) is None
 
 
+@pytest.mark.xfail(
+    "follow_up" not in {f.name for f in dataclasses.fields(KeyPoint)},
+    reason="follow-up questions in the deck format come with the scoring branch",
+    strict=True,
+)
+def test_every_fastapi_card_has_a_follow_up_for_its_main_point(deck: Deck) -> None:
+    for card in deck.cards:
+        point = follow_up_for(card, score_answer(card, "I am not sure, I have never used it."))
+        assert point is not None, f"{card.id}: no follow-up when its main point is missed"
+        question = mock.follow_up_question(point)
+        assert question is not None and question.endswith("?"), f"{card.id}: {question!r}"
+
+
 # --- storage --------------------------------------------------------------------------------------------
 
 
@@ -172,6 +191,12 @@ def test_mock_sessions_and_follow_ups_are_stored(store: Store, deck: Deck) -> No
         store.set_mock_details(attempt_id + 100, time_limit=60)
 
 
+def test_follow_up_answers_do_not_count_as_answers_to_the_card(store: Store) -> None:
+    record_interview(store)
+    recent = store.recent_scores("fastapi")
+    assert recent["response-model"] == 80, "the follow-up answer (one point of five) is not a weak answer"
+
+
 # --- the report -----------------------------------------------------------------------------------------
 
 
@@ -182,6 +207,7 @@ def test_report_per_question_with_the_follow_up_beside_its_question(store: Store
 
     assert strong.score == 100 and not strong.missed and strong.follow_up is None
     assert strong.delivery is not None and strong.delivery.ran_out_of_time, "the model answer took all 60 s"
+    assert strong.delivery.first_word == STRONG_START
 
     assert missed.score == 80 and [p.text for p in missed.missed] == ["declares the response shape"]
     follow = missed.follow_up
@@ -192,8 +218,11 @@ def test_report_per_question_with_the_follow_up_beside_its_question(store: Store
     assert weak.delivery is not None and not weak.delivery.ran_out_of_time
     assert [p.length for p in weak.delivery.pauses] == [pytest.approx(PAUSE + 0.1)], "the pause plus a word gap"
     assert weak.delivery.filler_count == 7 and weak.delivery.fillers["um"] == 2
+    assert weak.delivery.first_word == pytest.approx(0.5), "the typed answers' first word comes at 0.5 s"
 
     assert report.mean_score == pytest.approx((100 + 80 + weak.score) / 3)
+    questions, mean = store.question_stats()[report.session.id]
+    assert questions == 3 and mean == pytest.approx(report.mean_score), "the list's figures leave the follow-up out"
     assert report.points_made == (5 + 4 + 1, 5 + 5 + 6)
     assert report.speaking_time == pytest.approx(60 + 12 + 6 + 12)
 
@@ -205,8 +234,9 @@ def test_three_things_to_work_on_mix_content_and_delivery(store: Store) -> None:
     assert "Fewer filler words" in titles, "7 fillers in 1.5 minutes"
     kinds = {item.kind for item in report.work_on}
     assert kinds == {"delivery", "key point"}
-    points = [item for item in report.work_on if item.kind == "key point"]
-    assert all(item.detail.startswith("Q3") for item in points), "the weak answer's misses cost most"
+    assert titles[0] == "Relearn Q3: What is Depends in FastAPI, and what do you use dependency…"
+    assert report.work_on[0].detail.startswith("5 of 6 key points missed: dependency is a callable; injects")
+    assert "Finish within the time" in titles, "the first answer was cut off"
     assert "declares the response shape" not in " ".join(titles), "a point made in the follow-up costs less"
 
 
@@ -222,6 +252,19 @@ def test_a_clean_interview_has_nothing_to_work_on_and_a_rushed_one_is_told_to_sl
     answer(store, rushed, deck, card, card.answer, 35.0)  # 207 a minute
     (item,) = build_report(store, rushed.id).work_on
     assert (item.kind, item.title, item.detail) == ("delivery", "Slow down", "207 words per minute; aim for 110-170")
+
+
+def test_a_point_missed_without_a_follow_up_is_named_with_its_weight(store: Store) -> None:
+    deck = fastapi_deck()
+    card = deck.card("response-model")
+    session = mock.start_mock_session(store, [deck])
+    answer(store, session, deck, card, NO_SHAPE, 12.0)
+    (item,) = build_report(store, session.id).work_on
+    assert (item.kind, item.title) == ("key point", "Say: declares the response shape")
+    assert item.detail.startswith("Q1, 20% of that answer")
+    # With the scorer's evidence (the model-answer sentence that makes the point), the item quotes it.
+    evidence = getattr(score_answer(card, NO_SHAPE).points[0], "evidence", None)
+    assert item.detail.endswith(f"; the model answer says: “{evidence}”" if evidence else "of that answer")
 
 
 @pytest.mark.xfail(
@@ -263,15 +306,25 @@ def test_markdown_report_holds_scores_points_delivery_and_follow_up(store: Store
     text = report_markdown(report)
     assert text.startswith("# Mock interview: FastAPI\n")
     assert "- **Mean score:** " in text and "- **Follow-ups:** 1" in text
-    assert "## Three things to work on\n\n1. **" in text
+    assert "## Three things to work on\n\n1. **" in text and "## Questions\n\n| # | question |" in text
     assert "| 2 | What does the response\\_model" in text or "| 2 | What does the response_model" in text
     assert "- ✗ declares the response shape" in text and "- ✓ serialises to JSON" in text
     assert f"**Follow-up:** {FOLLOW_UP}" in text and "✓ made the point: declares the response shape" in text
-    assert "1:00 of 1:00 (ran out of time)" in text
+    assert "1:00 of 1:00 (ran out of time)" in text and "first word after 4.0 s" in text
     assert "1 long pause (longest 3.6 s)" in text and "7 filler words" in text
     assert WEAK.split(",")[0] in text
     path = mock.export_markdown(report, tmp_path / "out" / mock.default_file_name(report))
     assert path.read_text(encoding="utf-8") == text and path.name.startswith("mock-fastapi-")
+
+
+def test_the_plain_session_export_names_the_mode_and_the_follow_up(store: Store, tmp_path: Path) -> None:
+    session_id = record_interview(store)
+    text = session_markdown(store, session_id)
+    assert "- **Mode:** mock interview" in text
+    assert f"**Follow-up question:** {FOLLOW_UP}" in text
+    # Exporting a mock session (the review's "Export") writes its interview report.
+    written = export_session(store, session_id, tmp_path / "session.md")
+    assert written.read_text(encoding="utf-8") == report_markdown(build_report(store, session_id))
 
 
 def test_reports_are_rebuilt_from_the_store_later(store: Store, tmp_path: Path) -> None:

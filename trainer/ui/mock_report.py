@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, Qt, Signal
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from trainer import mock
 from trainer.mock import MockReport
 from trainer.storage import Store
+from trainer.ui.workers import Job, JobRunner
 
 #: Page margins of the PDF, in millimetres.
 PDF_MARGIN_MM = 15.0
@@ -43,9 +44,13 @@ class MockReportView(QWidget):
     #: The path of a file just written by an export.
     exported = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, export_dir: Path | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, export_dir: Path | None = None, runner: JobRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.export_dir = export_dir or Path.home()
+        #: Runs the PDF export off the GUI thread (the window's runner); without one it runs at once.
+        self.runner = runner
         self._report: MockReport | None = None
 
         #: One line above the report: when, how many questions, the mean score.
@@ -108,32 +113,33 @@ class MockReportView(QWidget):
         return written
 
     def export_pdf(self, path: Path | str) -> Path:
-        """Write the shown report as an A4 PDF to `path` (Qt's PDF writer)."""
+        """Write the shown report as an A4 PDF to `path`, here and now (a fraction of a second: the dialog
+        uses `start_pdf_export`, which writes it in the background)."""
         report = self._need_report()
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        document = QTextDocument()
-        document.setDefaultFont(self.browser.font())
-        document.setMarkdown(mock.report_markdown(report))
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        try:
-            writer = QPdfWriter(temp)
-            writer.setTitle(mock.report_title(report))
-            writer.setCreator("Interview Trainer")
-            writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-            writer.setPageMargins(QMarginsF(*(PDF_MARGIN_MM,) * 4), QPageLayout.Unit.Millimeter)
-            document.print_(writer)
-            del writer  # the PDF is complete on disk once the writer is gone
-            if Path(temp).stat().st_size == 0:
-                raise OSError(f"Qt wrote nothing to {target}")
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(temp).unlink()
-            raise
-        self._exported(target)
-        return target
+        written = write_pdf(mock.report_markdown(report), mock.report_title(report), path, self.browser.font())
+        self._exported(written)
+        return written
+
+    def start_pdf_export(self, path: Path | str) -> Job | None:
+        """Write the PDF in a background job (when the view has a runner; else at once); `exported` or a
+        warning follows. The export buttons are disabled meanwhile."""
+        report = self._need_report()
+        if self.runner is None:
+            self.export_pdf(path)
+            return None
+        markdown, title, font = mock.report_markdown(report), mock.report_title(report), QFont(self.browser.font())
+        self.pdf_button.setEnabled(False)
+        self.markdown_button.setEnabled(False)
+        return self.runner.start(
+            "export-pdf",
+            lambda job: write_pdf(markdown, title, path, font),
+            succeeded=self._exported,
+            failed=self._export_failed,
+            finished=self._set_enabled,
+        )
+
+    def _export_failed(self, exc: BaseException) -> None:
+        QMessageBox.warning(self, "Export report", f"The report could not be saved:\n{exc}")
 
     def _exported(self, path: Path) -> None:
         self.export_dir = path.parent
@@ -145,9 +151,13 @@ class MockReportView(QWidget):
         return self._export_dialog("Markdown (*.md)", ".md", self.export_markdown)
 
     def export_pdf_dialog(self) -> Path | None:
-        return self._export_dialog("PDF (*.pdf)", ".pdf", self.export_pdf)
+        def start(target: Path) -> Path:
+            self.start_pdf_export(target)
+            return target
 
-    def _export_dialog(self, kind: str, suffix: str, write: Callable[[Path], Path]) -> Path | None:
+        return self._export_dialog("PDF (*.pdf)", ".pdf", start)
+
+    def _export_dialog(self, kind: str, suffix: str, write: Callable[[Path], object]) -> Path | None:
         if self._report is None:
             return None
         suggested = str(self.export_dir / mock.default_file_name(self._report, suffix))
@@ -158,10 +168,40 @@ class MockReportView(QWidget):
         if not target.suffix:
             target = target.with_suffix(suffix)
         try:
-            return write(target)
+            write(target)
+            return target
         except OSError as exc:
             QMessageBox.warning(self, "Export report", f"The report could not be saved:\n{exc}")
             return None
+
+
+def write_pdf(markdown: str, title: str, path: Path | str, font: QFont | None = None) -> Path:
+    """Markdown as an A4 PDF by Qt's own writer, atomically (a temporary file renamed). No widget involved, so it
+    runs on any thread."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document = QTextDocument()
+    if font is not None:
+        document.setDefaultFont(font)
+    document.setMarkdown(markdown)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        writer = QPdfWriter(temp)
+        writer.setTitle(title)
+        writer.setCreator("Interview Trainer")
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageMargins(QMarginsF(*(PDF_MARGIN_MM,) * 4), QPageLayout.Unit.Millimeter)
+        document.print_(writer)
+        del writer  # the PDF is complete on disk once the writer is gone
+        if Path(temp).stat().st_size == 0:
+            raise OSError(f"Qt wrote nothing to {target}")
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temp).unlink()
+        raise
+    return target
 
 
 class MockHistoryView(QWidget):
@@ -169,16 +209,25 @@ class MockHistoryView(QWidget):
 
     _ID = Qt.ItemDataRole.UserRole
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, export_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parent: QWidget | None = None,
+        *,
+        export_dir: Path | None = None,
+        runner: JobRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.sessions = QListWidget(self)
+        self.sessions.setWordWrap(True)
         self.sessions.currentItemChanged.connect(self._selected)
-        self.report_view = MockReportView(self, export_dir=export_dir)
+        self.report_view = MockReportView(self, export_dir=export_dir, runner=runner)
         splitter = QSplitter(self)
         splitter.addWidget(self.sessions)
         splitter.addWidget(self.report_view)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([300, 1000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -189,10 +238,10 @@ class MockHistoryView(QWidget):
         current = self.current_session_id()
         self.sessions.blockSignals(True)
         self.sessions.clear()
+        stats = self.store.question_stats(mock.MODE)  # one query, not a report per interview
         for session in mock.mock_sessions(self.store):
-            stamp = session.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            score = f" · {session.mean_score:.0f}%" if session.mean_score is not None else ""
-            item = QListWidgetItem(f"{stamp} · {session.deck_title}{score}")
+            questions, mean = stats.get(session.id, (0, None))
+            item = QListWidgetItem(f"{session.deck_title}\n{mock.summary_line(session.started_at, questions, mean)}")
             item.setData(self._ID, session.id)
             self.sessions.addItem(item)
         self.sessions.blockSignals(False)
