@@ -70,7 +70,7 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
     session = practice.session
     assert session is not None and store.session(session.id).mode == "mock"
 
-    def answer(text: str, name: str) -> None:
+    def answer(text: str, name: str, live: bool = False) -> None:
         """Wait for the question to be read, Space, say `text` into the microphone, Space."""
         qtbot.waitUntil(lambda: practice.phase is Phase.READY, timeout=30_000)
         assert not practice.key_actions[Action.REVEAL].isEnabled()  # no model answer in an interview
@@ -78,6 +78,10 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
         assert practice.phase is Phase.RECORDING
         wav, _ = speech_wav(text, tmp_path / f"{name}.wav")
         answer_into_mic(qtbot, window, private_mic, wav)
+        if live:  # the answer appeared while it was spoken, and key points ticked, before the user stopped
+            qtbot.waitUntil(lambda: bool(practice.transcript_view.toPlainText().strip()), timeout=10_000)
+            qtbot.waitUntil(lambda: any(box.isChecked() for box in practice.checklist.boxes), timeout=10_000)
+            assert practice.phase is Phase.RECORDING
         press(qtbot, window, Qt.Key.Key_Space)
 
     def next_question(asked: tuple[int, str | None]) -> None:
@@ -95,9 +99,7 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
         if number == 1:
             answer(WEAK_ANSWER, f"answer-{number}")
         else:
-            answer(card.answer, f"answer-{number}")
-            if number == 0:  # the answer appeared while it was spoken, before the final decode
-                assert practice.transcript_view.toPlainText().strip()
+            answer(card.answer, f"answer-{number}", live=number == 0)
         next_question((number, None))
         if round_.follow_up is not None and round_.index == number:
             follow_ups.append(number)
