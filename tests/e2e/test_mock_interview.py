@@ -119,6 +119,8 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
     assert all(a.status is Status.SCORED and a.time_limit for a in attempts)
     assert sum(1 for a in attempts if a.follow_up) == len(follow_ups)
 
+    assert window.interviews.current_session_id() == session.id  # listed with the past interviews
+
     pdf = practice.report_view.export_pdf(tmp_path / "report.pdf")
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", pdf, tmp_path / "page"], check=True)
     assert 0.005 < ink(tmp_path / "page-1.png") < 0.5

@@ -21,6 +21,7 @@ from trainer import __version__
 from trainer.deck import Deck, DeckSource, default_deck_locations, discover_decks
 from trainer.settings import Key, Settings
 from trainer.storage import Store
+from trainer.ui.mock_report import MockHistoryView
 from trainer.ui.practice import PracticeView
 from trainer.ui.progress import ProgressView
 from trainer.ui.review import ReviewView
@@ -106,6 +107,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.progress, "Progress")
         for changed in (self.review.attempt_changed, self.review.attempt_deleted):
             changed.connect(lambda _id: self.progress.refresh())
+        # Past mock interviews and their reports; a finished interview is listed at once.
+        self.interviews = MockHistoryView(self.store, self.tabs, runner=self.runner)
+        self.tabs.addTab(self.interviews, "Interviews")
+        self.practice.interview_finished.connect(self._interview_finished)
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -274,6 +279,10 @@ class MainWindow(QMainWindow):
         self.progress.refresh()
         if self.tabs.currentWidget() is self.review:
             self._refresh_review()
+
+    def _interview_finished(self, session_id: int) -> None:
+        self.interviews.refresh()
+        self.interviews.select(session_id)
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.review:

@@ -171,7 +171,7 @@ class PracticeView(QWidget):
         self.report_page = QWidget(page)
         report_layout = QVBoxLayout(self.report_page)
         report_layout.setContentsMargins(0, 0, 0, 0)
-        self.report_view = MockReportView(self.report_page)
+        self.report_view = MockReportView(self.report_page, runner=self.runner)
         self.report_view.exported.connect(lambda path: self.notice.emit(f"Report saved to {path}"))
         report_layout.addWidget(self.report_view)
         self.report_page.hide()
