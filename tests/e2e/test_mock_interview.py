@@ -22,6 +22,7 @@ from tests.e2e.conftest import PrivateMic, speech_wav
 from tests.e2e.test_practice_round import answer_into_mic, open_window
 from tests.gui.helpers import press
 from trainer.mock import most_important
+from trainer.scoring import score_answer
 from trainer.settings import Key, Settings
 from trainer.storage import Status, Store
 from trainer.ui.practice import Phase
@@ -78,10 +79,12 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
         assert practice.phase is Phase.RECORDING
         wav, _ = speech_wav(text, tmp_path / f"{name}.wav")
         answer_into_mic(qtbot, window, private_mic, wav)
-        if live:  # the answer appeared while it was spoken, and key points ticked, before the user stopped
-            qtbot.waitUntil(lambda: bool(practice.transcript_view.toPlainText().strip()), timeout=10_000)
-            qtbot.waitUntil(lambda: any(box.isChecked() for box in practice.checklist.boxes), timeout=10_000)
+        if live:  # the answer appeared while it was spoken, with its key points ticked, before the user stopped
+            qtbot.waitUntil(lambda: bool(practice.checklist.boxes), timeout=15_000)
             assert practice.phase is Phase.RECORDING
+            so_far = practice.transcript_view.toPlainText()
+            assert so_far.strip()
+            assert practice.checklist.states() == [p.hit for p in score_answer(round_.card, so_far).points]
         press(qtbot, window, Qt.Key.Key_Space)
 
     def next_question(asked: tuple[int, str | None]) -> None:
