@@ -54,6 +54,7 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
     settings.set(Key.READ_QUESTION, True)
     settings.set(Key.VOICE_RATE, 260)
     settings.set(Key.THINK_TIME, 0.0)
+    settings.set(Key.TIME_LIMIT, 240.0)  # answers end by Space here, never by a card's limit on a slow machine
     settings.save()
     store = Store.open_default(settings)
     window = open_window(qtbot, settings, store)
