@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from trainer.scoring import ScoreResult
 from trainer.storage import Attempt, Status, Store
 
 #: How many recent scores make a card's "recent mean" (as "weakest first" in practice).
@@ -117,8 +118,7 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
-def _point(attempt: Attempt, mode: str) -> AttemptPoint:
-    result = attempt.score_result()
+def _point(attempt: Attempt, mode: str, result: ScoreResult | None) -> AttemptPoint:
     made = total = None
     if result is not None:
         made, total = result.hits, len(result.points)
@@ -157,7 +157,8 @@ def progress(
     sessions = {s.id: s.mode for s in store.sessions(deck_id=deck_id)}
     every = [a for a in store.attempts(deck_id=deck_id, mode=mode, newest_first=False) if a.started_at <= moment]
     scored = [a for a in every if a.status in (Status.SCORED, Status.SELF_GRADED) and a.score is not None]
-    points = [_point(a, sessions.get(a.session_id, "spoken")) for a in scored]
+    results = {a.id: a.score_result() for a in scored}  # parsed once: the costly part of a large history
+    points = [_point(a, sessions.get(a.session_id, "spoken"), results[a.id]) for a in scored]
 
     by_card: dict[tuple[str, str], list[AttemptPoint]] = defaultdict(list)
     for p in points:
@@ -169,7 +170,7 @@ def progress(
     asked: Counter[tuple[str, str, str]] = Counter()
     questions: dict[tuple[str, str], str] = {}
     for attempt in scored:
-        result = attempt.score_result()
+        result = results[attempt.id]
         if result is None:
             continue
         questions[(attempt.deck_id, attempt.card_id)] = attempt.question

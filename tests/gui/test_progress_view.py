@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tests.conftest import CARDS, REPO
 from tests.progress_history import DAYS, END, PATH_POINTS, seed_history
 from trainer.deck import Deck, load_deck
 from trainer.storage import Store
+from trainer.ui.main_window import MainWindow
 from trainer.ui.progress import ProgressView
 
 pytestmark = pytest.mark.gui
@@ -113,3 +115,25 @@ def test_the_window_opens_without_loading_pyqtgraph(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "before False" in result.stdout and "after True" in result.stdout
+
+
+def test_the_progress_tab_in_the_window_follows_the_review_and_a_restart(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], seeded: Store
+) -> None:
+    window = make_window(load_model=False, probe_microphone=False)
+    assert window.progress.figures is None  # nothing computed while the tab is hidden
+    with qtbot.waitSignal(window.progress.updated, timeout=20_000):
+        window.tabs.setCurrentWidget(window.progress)
+    assert window.progress.figures is not None
+    before = window.progress.figures.attempts_total
+    assert "<b>24</b> attempts" in window.progress.summary_label.text()
+    # Deleting an attempt in the review updates the progress the next time it is shown.
+    window.tabs.setCurrentWidget(window.review)
+    window.review.select_attempt(window.review.attempt_rows()[0][0])
+    assert window.review.delete_attempt(confirm=False)
+    with qtbot.waitSignal(window.progress.updated, timeout=20_000):
+        window.tabs.setCurrentWidget(window.progress)
+    assert window.progress.figures is not None and window.progress.figures.attempts_total == before - 1
+    window.close()
+    again = make_window(load_model=False, probe_microphone=False)
+    assert again.tabs.currentWidget() is again.progress

@@ -82,9 +82,8 @@ def test_an_attempt_being_recorded_cannot_be_played_deleted_or_transcribed(
         assert not view.delete_attempt(attempt.id, confirm=False)
         assert path.is_file() and store.attempt(attempt.id).id == attempt.id
         being_written.write([0.0] * 16_000)
-    store.set_duration(attempt.id, 2.0)
-    view.refresh()
-    assert view.attempt_rows() == [(attempt.id, card.id, "not transcribed")]
+    store.set_duration(attempt.id, 2.0)  # the recorder closed the file: the review follows by itself
+    qtbot.waitUntil(lambda: view.attempt_rows() == [(attempt.id, card.id, "not transcribed")], timeout=5000)
     assert view.player_bar.isEnabled() and view.delete_button.isEnabled() and view.retranscribe_button.isEnabled()
     # Being transcribed: shown as such, protected the same way.
     store.mark_transcribing(attempt.id)

@@ -42,10 +42,10 @@ def test_a_restarted_window_restores_deck_order_mode_tab_and_size(
     practice.deck_combo.setFocus()
     qtbot.keyClick(practice.deck_combo, Qt.Key.Key_Down)
     practice.order_combo.setFocus()
-    qtbot.keyClick(practice.order_combo, Qt.Key.Key_End)
+    qtbot.keyClick(practice.order_combo, Qt.Key.Key_End)  # the last order: "due first"
     practice.mode_combo.setFocus()
     qtbot.keyClick(practice.mode_combo, Qt.Key.Key_Down)
-    assert practice.choices() == ("python-basics", "weakest", "flashcard")
+    assert practice.choices() == ("python-basics", "due", "flashcard")
     qtbot.mouseClick(practice.start_button, Qt.MouseButton.LeftButton)
     assert practice.deck is not None and practice.deck.id == "python-basics" and practice.mode == "flashcard"
     first.tabs.setCurrentWidget(first.review)
@@ -60,11 +60,11 @@ def test_a_restarted_window_restores_deck_order_mode_tab_and_size(
         "tab": "review",
     }
     # The order is the setting (one source of truth, also shown in the settings dialog).
-    assert Settings.load().get(Key.ORDER) == "weakest"
+    assert Settings.load().get(Key.ORDER) == "due"
     assert "practice.order" in json.loads(settings.path.read_text(encoding="utf-8"))
 
     second = restart(make_window)
-    assert second.practice.choices() == ("python-basics", "weakest", "flashcard")
+    assert second.practice.choices() == ("python-basics", "due", "flashcard")
     assert second.tabs.currentWidget() is second.review
     assert (second.width(), second.height()) == (780, 640)
 

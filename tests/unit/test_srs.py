@@ -170,3 +170,20 @@ def test_a_deleted_attempt_keeps_its_review(store: Store) -> None:
     store.delete_attempt(attempt.id)
     (review,) = store.srs_reviews(DECK.id, "card-0")
     assert review.attempt_id is None and review.rating == 3
+
+
+def test_a_review_that_cannot_be_written_never_loses_the_answer(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def record_review_fault(*_args: object, **_kwargs: object) -> None:
+        raise storage.StorageError("database is locked")  # what another process holding the lock gives
+
+    with monkeypatch.context() as patch:
+        patch.setattr(srs, "record_review", record_review_fault)
+        attempt = spoken(store, CARDS[0], FULL, T0)
+    assert attempt.status is storage.Status.SCORED and store.attempt(attempt.id).score == 100.0
+    assert "could not be" in caplog.text
+    assert store.unreviewed_attempts() == [attempt.id]
+    # Caught up the next time the deck is summarised.
+    assert srs.deck_summary(store, DECK, now=T0).new == len(CARDS) - 1
+    assert srs.card_states(store, DECK)["card-0"].due == T0 + timedelta(days=8)

@@ -151,6 +151,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(self.state.geometry.encode("ascii")))
         if self.state.tab == "review":
             self.tabs.setCurrentWidget(self.review)
+        elif self.state.tab == "progress":
+            self.tabs.setCurrentWidget(self.progress)
         # Slow work starts once the window is on screen (the event loop is running).
         QTimer.singleShot(0, self._start_background_work)
 
@@ -387,7 +389,8 @@ class MainWindow(QMainWindow):
     def remember_window(self) -> None:
         """Keep the window's geometry and tab for the next run."""
         self.state.geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
-        self.state.tab = "review" if self.tabs.currentWidget() is self.review else "practice"
+        current = self.tabs.currentWidget()
+        self.state.tab = "review" if current is self.review else "progress" if current is self.progress else "practice"
         self.state.save()
 
     # --- closing -----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ class WindowState:
     path: Path = field(repr=False)
     #: QWidget.saveGeometry() in base64.
     geometry: str = ""
-    #: The tab shown last: "practice" or "review".
+    #: The tab shown last: "practice", "review" or "progress".
     tab: str = ""
     #: The id of the deck chosen last.
     deck: str = ""

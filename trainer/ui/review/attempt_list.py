@@ -104,7 +104,8 @@ class AttemptList(QWidget):
         self.deck_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.card_filter = QComboBox(self)
         self.card_filter.setObjectName("cardFilter")
-        self.card_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.card_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.card_filter.setMinimumContentsLength(16)
         self.card_filter.setMaximumWidth(420)
         today = QDate.currentDate()
         self.since_check = QCheckBox("From", self)
@@ -124,12 +125,15 @@ class AttemptList(QWidget):
         )
         for widget in widgets:
             second.addWidget(widget)
-        second.addSpacing(12)
-        for widget in (self.since_check, self.since_date, self.until_check, self.until_date):
-            second.addWidget(widget)
         second.addStretch(1)
-        second.addWidget(self.limit_note)
         root.addLayout(second)
+        third = QHBoxLayout()  # a row of its own: the list pane stays narrow enough for a small window
+        for widget in (self.since_check, self.since_date, self.until_check, self.until_date):
+            third.addWidget(widget)
+        third.addStretch(1)
+        root.addLayout(third)
+        self.limit_note.setWordWrap(True)
+        root.addWidget(self.limit_note)
 
         self.deck_filter.currentIndexChanged.connect(self._deck_chosen)
         self.card_filter.currentIndexChanged.connect(self._filter_changed)

@@ -8,22 +8,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from trainer.deck import Deck
 from trainer.export import default_file_name, export_session
-from trainer.storage import Attempt, Session, Status, Store
+from trainer.storage import Attempt, Session, Status, StorageError, Store
 from trainer.ui.review.attempt_list import AttemptList
 from trainer.ui.review.compare import CompareView
 from trainer.ui.review.detail import AttemptDetail
-from trainer.ui.review.format import day_time, elide, is_incomplete
+from trainer.ui.review.format import RECORDING_TEXT, STATUS_TEXT, day_time, elide, is_incomplete, status_text
 from trainer.ui.review.player import AudioPlayer
 from trainer.ui.widgets import corrections_after_click
 from trainer.ui.workers import JobRunner
 
 INCOMPLETE_TIP = "Still being recorded or transcribed: wait until it is done"
+#: How often (ms) the review checks whether a listed attempt being recorded or transcribed is done.
+BUSY_POLL_MS = 1000
+BUSY_TEXTS = (RECORDING_TEXT, STATUS_TEXT[Status.TRANSCRIBING])
 
 
 class ReviewView(QWidget):
@@ -53,6 +56,12 @@ class ReviewView(QWidget):
         self.session: Session | None = None
         self.export_dir = _default_export_dir()
         self.player = AudioPlayer(self, runner)
+        # While a listed attempt is being recorded or transcribed, check now and then whether it is done, so
+        # its row and buttons follow without the user having to refresh.
+        self._busy: dict[int, str] = {}
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setInterval(BUSY_POLL_MS)
+        self._busy_timer.timeout.connect(self._poll_busy)
         self._build()
         self.set_decks(decks or {})  # also runs refresh()
 
@@ -131,6 +140,25 @@ class ReviewView(QWidget):
         self.attempt_list.tree.verticalScrollBar().setValue(scroll)
         if kind_id is None or not self.attempt_list.select(*kind_id):
             self._selection_changed(self.attempt_list.selected())
+        self._busy = {attempt_id: status for attempt_id, _card, status in self.attempt_rows() if status in BUSY_TEXTS}
+        if self._busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+
+    def _poll_busy(self) -> None:
+        """A busy attempt finished (or was removed): refresh once."""
+        if not self.isVisible():
+            return
+        for attempt_id, shown in self._busy.items():
+            try:
+                attempt = self.store.attempt(attempt_id)
+            except StorageError:  # deleted, or the database is busy: refresh shows what is there
+                self.refresh()
+                return
+            if status_text(attempt, self._recording(attempt)) != shown:
+                self.refresh()
+                return
 
     def select_attempt(self, attempt_id: int) -> bool:
         """Select an attempt in the list (False when the filters hide it or it is gone)."""
