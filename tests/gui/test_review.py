@@ -24,7 +24,7 @@ from trainer.ui.review import ReviewView
 
 pytestmark = pytest.mark.gui
 
-FIRST = "A path parameter is part of the URL path, um, and it is required."
+FIRST = "So um, a path parameter is part of the URL path, and it is required."
 SECOND = (
     "A path parameter is part of the URL path. A query parameter comes after the question mark and is "
     "optional with a default, and both are declared as function arguments."

@@ -1,6 +1,6 @@
 """A spoken strong answer outscores a spoken off-topic one, through the real `trainer score` command.
 
-Labelled answers from tests/data/scoring_labels.toml are spoken by Piper (natural voice), then each WAV goes
+Labelled answers from tests/data/scoring_labels_*.toml are spoken by Piper (natural voice), then each WAV goes
 through `python -m trainer score --deck cards/fastapi.toml --card ID AUDIO --json --engine E`: transcription
 with the real tiny.en model, then the scorer, exactly as a user would run it.
 """
@@ -22,8 +22,11 @@ from trainer.asr.wer import contains_term, words
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DECK = REPO / "cards" / "fastapi.toml"
-with (REPO / "tests" / "data" / "scoring_labels.toml").open("rb") as _f:
-    LABELS: list[dict[str, Any]] = tomllib.load(_f)["answer"]
+LABELS: list[dict[str, Any]] = [
+    answer
+    for split in ("train", "dev", "test")
+    for answer in tomllib.loads((REPO / "tests" / "data" / f"scoring_labels_{split}.toml").read_text("utf-8"))["answer"]
+]
 
 #: Per card: terms its strong answer says and its transcript must hold (measured: tiny.en gets all of them).
 KEY_TERMS = {
@@ -36,7 +39,7 @@ pytestmark = pytest.mark.speech
 
 def label_text(card: str, kind: str) -> str:
     texts = [a["text"] for a in LABELS if a["card"] == card and a["kind"] == kind]
-    assert len(texts) == 1, f"expected one {kind} answer for {card} in scoring_labels.toml"
+    assert len(texts) == 1, f"expected one {kind} answer for {card} in scoring_labels_*.toml"
     return " ".join(str(texts[0]).split())
 
 

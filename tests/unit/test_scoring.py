@@ -220,3 +220,25 @@ def test_results_with_evidence_round_trip_and_old_results_still_load() -> None:
 
 def test_the_embedding_model_loads_from_its_package_offline() -> None:
     assert preload() is True
+
+
+def test_who_does_what_the_compared_things_swapped_across_two_clauses() -> None:
+    card = DECK.card("async-vs-def")
+    swapped = score_answer(card, "A plain def runs on the event loop, and async def runs in the threadpool.")
+    assert not any(p.hit for p in swapped.points[:2])
+    assert [m.claim for m in swapped.misconceptions] == ["async def runs in a threadpool"]
+    right = score_answer(card, "An async def route runs on the event loop, and a plain def runs in a threadpool.")
+    assert [p.how for p in right.points[:2]] == ["same words", "same words"]
+
+
+def test_in_a_run_on_transcript_a_point_is_about_the_thing_named_last_before_it() -> None:
+    # Whisper often writes one long sentence: the query-parameter points follow "query parameters", not the
+    # "path parameter" the sentence started with.
+    text = (
+        "so a path parameter sits in the URL path and you must always send it it's required and query parameters "
+        "are the part after the question mark and those are optional cause they have a default value"
+    )
+    result = score_answer(DECK.card("path-vs-query"), text)
+    assert [p.hit for p in result.points[:4]] == [True, True, True, True], [
+        (p.point.text, p.how) for p in result.points
+    ]

@@ -25,7 +25,7 @@ CARD = Card(
         KeyPoint("422 Unprocessable Entity"),
         KeyPoint("request validation failed", weight=2.0),
         KeyPoint("Pydantic model", aliases=("pedantic model",)),
-        KeyPoint("custom exception handler"),
+        KeyPoint("custom exception handler", follow_up="How would you answer 400 instead?"),
     ),
     tags=("tricky", "http"),
 )

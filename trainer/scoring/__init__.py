@@ -99,6 +99,8 @@ class _Prepared:
     topics: frozenset[str]
     question_stems: frozenset[str]
     model_sentences: tuple[str, ...]  # per point: the model answer's sentence that makes it
+    entities: tuple[claims.Entity, ...]  # the things the question compares, by qualifier
+    about: tuple[claims.Entity | None, ...]  # per point: the compared thing it is about, if any
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -144,9 +146,26 @@ def _prepare(card: Card) -> _Prepared:
     )
     keys = frozenset(w for group in (*points, *wrong) for ph in group for w in ph.words)
     sentences = [s.strip() for s in _SENTENCE.split(card.answer) if s.strip()]
+    compared = claims.entities([t for t in tokenize(card.question)], topics)
+    about = tuple(_about(point_stems[i], compared) for i in range(len(points)))
+    split_words = topics | {e.qualifier for e in compared}
     return _Prepared(
-        points, rivals, wrong, keys, topics, question, tuple(_model_sentence(p, sentences) for p in points)
+        points,
+        rivals,
+        wrong,
+        keys,
+        split_words,
+        question,
+        tuple(_model_sentence(p, sentences) for p in points),
+        compared,
+        about,
     )
+
+
+def _about(words: frozenset[str], compared: Sequence[claims.Entity]) -> claims.Entity | None:
+    """The one compared thing whose qualifier a point's words hold ("async" in "async def on the event loop")."""
+    found = [e for e in compared if e.qualifier in words]
+    return found[0] if len({e.qualifier for e in found}) == 1 else None
 
 
 def _model_sentence(phrases: Sequence[_Phrase], sentences: Sequence[str]) -> str:
@@ -185,6 +204,8 @@ def _find(
     blocked: frozenset[int],
     pauses: frozenset[int],
     threshold: float = HIT_THRESHOLD,
+    about: claims.Entity | None = None,
+    entities: Sequence[claims.Entity] = (),
 ) -> _Match | None:
     """The best clause holding the phrase's words as a claim about the right thing (maybe negated)."""
     best: _Match | None = None
@@ -203,6 +224,8 @@ def _find(
             continue  # the compared thing is missing, or only the question's own words were said: an echo
         if phrase.strict and len(found.matched) < len(phrase.words):
             continue
+        if about is not None and claims.entity_before(tokens, clause, found.last, entities) not in (None, about):
+            continue  # said of the other compared thing: "plain def runs on the event loop"
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses)
         negation = None
         if bool(said) != phrase.negated:
@@ -281,7 +304,9 @@ def _lexical_result(
     """The point found in its own words (hit or contradicted), or None."""
     best: _Match | None = None
     for phrase in prep.points[p]:
-        match = _find(index, tokens, phrase, clauses, prep.rivals[p], blocked, pauses)
+        match = _find(
+            index, tokens, phrase, clauses, prep.rivals[p], blocked, pauses, HIT_THRESHOLD, prep.about[p], prep.entities
+        )
         if match and (best is None or match.rank(HIT_THRESHOLD) > best.rank(HIT_THRESHOLD)):
             best = match
     if best is not None and best.similarity >= HIT_THRESHOLD:
@@ -380,6 +405,8 @@ def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, 
         return False  # a number or name the point needs is not said
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and topic in prep.rivals[p]:
+        return False
+    if prep.about[p] is not None and claims.first_entity(tokens, clause, prep.entities) not in (None, prep.about[p]):
         return False
     said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
     if said and not any(ph.negated for ph in phrases):

@@ -77,8 +77,8 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
     words = tokens[clause.first : clause.last + 1]
     if len(words) < LIST_MIN_WORDS:
         return False
-    if sum(t.text in STOPWORDS for t in words) >= LIST_STOPWORD_SHARE * len(words):
-        return False  # enough small words even counting those inside code names
+    if not any(t.text in STOPWORDS for t in words):
+        return True
     small = 0
     for i in range(clause.first, clause.last + 1):
         before = text[tokens[i - 1].end : tokens[i].start] if i > 0 else ""
@@ -133,4 +133,45 @@ def first_topic(tokens: Sequence[Token], clause: Clause, topics: frozenset[str])
         s = stem(token.text)
         if s in topics:
             return s
+    return None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A thing the question compares, named by a qualifier and a head word: "path parameter", "async def"."""
+
+    qualifier: str  # stems
+    head: str
+
+
+def entities(question: Sequence[Token], topics: frozenset[str]) -> tuple[Entity, ...]:
+    """The question's "<qualifier> <head>" pairs whose head is a compared word and shared by another pair:
+    "path parameter" and "query parameter", "async def" and "plain def"."""
+    pairs = [
+        Entity(stem(a.text), stem(b.text))
+        for a, b in itertools.pairwise(question)
+        if a.text not in STOPWORDS and b.text not in STOPWORDS and stem(b.text) in topics
+    ]
+    heads = [e.head for e in pairs]
+    return tuple(e for e in pairs if heads.count(e.head) > 1 and e.qualifier != e.head)
+
+
+def first_entity(tokens: Sequence[Token], clause: Clause, found: Sequence[Entity]) -> Entity | None:
+    """The first compared thing a clause names ("... plain def runs on the loop"): what the clause is about."""
+    for i in range(clause.first, clause.last):
+        a, b = stem(tokens[i].text), stem(tokens[i + 1].text)
+        for entity in found:
+            if (a, b) == (entity.qualifier, entity.head):
+                return entity
+    return None
+
+
+def entity_before(tokens: Sequence[Token], clause: Clause, last: int, found: Sequence[Entity]) -> Entity | None:
+    """The compared thing named last before token `last` in the clause: what a match there is about, even in
+    a long run-on sentence ("... a path parameter ..., query parameters or the bits after the question mark")."""
+    for i in range(min(last, clause.last - 1), clause.first - 1, -1):
+        a, b = stem(tokens[i].text), stem(tokens[i + 1].text)
+        for entity in found:
+            if (a, b) == (entity.qualifier, entity.head):
+                return entity
     return None

@@ -28,9 +28,14 @@ class ModelUnavailable(RuntimeError):
     """The embedding model's package is missing or broken; scoring falls back to words only."""
 
 
-@functools.cache
+_loaded: list[Any] = []
+
+
 def _model() -> Any:
+    """The loaded model; the first caller loads it while any other waits (never loaded twice)."""
     with _lock:
+        if _loaded:
+            return _loaded[0]
         try:
             import wordllama
             from wordllama import WordLlama
@@ -39,7 +44,8 @@ def _model() -> Any:
         folder = Path(wordllama.__file__).parent
         # The wheel ships its tokenizer in tokenizers/ while the loader looks in tokenizer/ unless cache_dir is
         # the package folder; downloads stay off so nothing leaves the machine.
-        return WordLlama.load(cache_dir=folder, disable_download=True)
+        _loaded.append(WordLlama.load(cache_dir=folder, disable_download=True))
+        return _loaded[0]
 
 
 def preload() -> bool:
