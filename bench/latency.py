@@ -45,14 +45,23 @@ CARD = "path-vs-query"
 
 
 def dropped_share(source: str, heard: str) -> float:
-    """Share of the source's words that have no counterpart in the transcript (aligned by difflib)."""
+    """Share of the source's words left out of the transcript: deletions of a word alignment (difflib).
+
+    A misheard word ("Metalware" for middleware) is an error counted by WER, not a dropped word; a run of
+    source words replaced by fewer heard words counts the difference as dropped.
+    """
     from trainer.asr.wer import words
 
     ref, hyp = words(source), words(heard)
     if not ref:
         return 0.0
-    matched = sum(block.size for block in difflib.SequenceMatcher(None, ref, hyp, autojunk=False).get_matching_blocks())
-    return 1 - matched / len(ref)
+    dropped = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ref, hyp, autojunk=False).get_opcodes():
+        if op == "delete":
+            dropped += i2 - i1
+        elif op == "replace":
+            dropped += max(0, (i2 - i1) - (j2 - j1))
+    return dropped / len(ref)
 
 
 def cpu_seconds() -> float:
