@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need
@@ -90,10 +91,13 @@ def test_mock_interview_of_three_questions_with_a_follow_up_and_a_pdf_report(
 
     def next_question(asked: tuple[int, str | None]) -> None:
         """The interviewer goes on by itself: a follow-up, the next question or the report."""
-        qtbot.waitUntil(
-            lambda: (round_.index, round_.follow_up) != asked or practice.phase in (Phase.FAILED, Phase.REPORT),
-            timeout=60_000,
-        )
+        try:
+            qtbot.waitUntil(
+                lambda: (round_.index, round_.follow_up) != asked or practice.phase in (Phase.FAILED, Phase.REPORT),
+                timeout=60_000,
+            )
+        except WaitTimeout as exc:
+            raise AssertionError(f"stuck in {practice.phase}: {practice.status_label.text()}") from exc
         assert practice.phase is not Phase.FAILED, practice.status_label.text()
 
     follow_ups: list[int] = []
