@@ -109,3 +109,22 @@ def test_mock_interview_options_show_for_the_mock_mode(qtbot: QtBot, make_window
     # No model answer in an interview.
     assert not practice.key_actions[Action.REVEAL].isEnabled()
     assert not practice.buttons[Action.REVEAL].isVisible()
+
+
+@pytest.mark.speech
+def test_a_silent_answer_says_no_speech_and_keeps_the_recording(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], store: Store, tmp_path: Path
+) -> None:
+    window = make_window(probe_microphone=False)
+    qtbot.waitUntil(lambda: window.speech_model.state == "ready", timeout=60_000)
+    practice = window.practice
+    practice.start_session(mode="spoken")
+    practice.submit_recording(short_recording(tmp_path, 4.0))  # four seconds of room noise, nobody speaking
+    qtbot.waitUntil(lambda: practice.phase in (Phase.RESULT, Phase.FAILED), timeout=60_000)
+    assert practice.phase is Phase.FAILED
+    assert "No speech was detected" in practice.status_label.text()
+    assert not practice.results_widget.isVisible()  # no 0 % result on screen
+    [attempt] = store.attempts()
+    assert attempt.has_audio and (attempt.transcript or "") == ""  # the recording is kept, nothing invented
+    press(qtbot, window, "r")
+    assert practice.phase is Phase.READY

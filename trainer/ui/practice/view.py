@@ -645,8 +645,8 @@ class PracticeView(QWidget):
         if round_.stage not in (Phase.TRANSCRIBING, Phase.WAITING_MODEL):
             return
         if attempt.status is Status.SCORED and not (attempt.transcript or "").strip():
-            # Nothing was heard: keep the recording, but never as a 0 % scored answer.
-            attempt = self.store.mark_failed(attempt.id, "No speech was detected in the recording.")
+            # Nothing was heard (the VAD found no speech, no model ran): say so instead of showing a 0 % result.
+            # The core keeps the attempt with its audio, stored as scored 0 (`complete_live_attempt`).
             self.attempt = attempt
             self._apply(round_.transcription_done(None, no_speech=True))
             return
