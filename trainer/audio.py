@@ -429,6 +429,7 @@ class Recording:
 
 LevelCallback = Callable[[float, float], None]
 FinishedCallback = Callable[[Recording], None]
+AudioCallback = Callable[[Float32Array], None]
 
 _STREAM_FINISHED = object()  # queued by PortAudio's finished callback
 
@@ -443,8 +444,9 @@ class Recorder:
 
     Callbacks run on other threads, never the caller's: `on_level(rms_db, peak_db)` on PortAudio's audio
     thread about 20 times a second (keep it quick; GUIs must marshal to their own thread, e.g. with a Qt
-    signal), `on_finished(recording)` on the writer thread once the file is closed. Exceptions raised by
-    callbacks are logged, not propagated.
+    signal), `on_audio(samples)` on the writer thread with every 16 kHz mono float32 block right after it
+    is written to the file (audio is on disk first; live transcription feeds on it), `on_finished(recording)`
+    on the writer thread once the file is closed. Exceptions raised by callbacks are logged, not propagated.
     """
 
     BLOCK_SECONDS = 0.05
@@ -462,6 +464,7 @@ class Recorder:
         on_level: LevelCallback | None = None,
         on_finished: FinishedCallback | None = None,
         flush_seconds: float = 0.5,
+        on_audio: AudioCallback | None = None,
         device_samplerate: int | None = None,
         stall_seconds: float = 5.0,
     ) -> None:
@@ -483,6 +486,7 @@ class Recorder:
         self.silence_threshold_db = silence_threshold_db
         self.on_level = on_level
         self.on_finished = on_finished
+        self.on_audio = on_audio
         self.flush_seconds = flush_seconds
         self.stall_seconds = stall_seconds
         self._forced_rate = device_samplerate
@@ -748,11 +752,14 @@ class Recorder:
         """Write samples (cut at the time limit) and update the silence detector."""
         assert self._file is not None
         if limit is not None and self._frames + len(data) >= limit:
-            self._file.write(data[: limit - self._frames])
+            last = data[: limit - self._frames]
+            self._file.write(last)
             self._frames = limit
+            self._hand_over(last)
             return "time_limit"
         self._file.write(data)
         self._frames += len(data)
+        self._hand_over(data)
         if len(data) == 0:
             return None
         if block_level(data).rms_db > self.silence_threshold_db:
@@ -768,6 +775,15 @@ class Recorder:
         ):
             return "silence"
         return None
+
+    def _hand_over(self, data: Float32Array) -> None:
+        """Give written samples to `on_audio`; its failure must never stop the recording."""
+        if self.on_audio is None or len(data) == 0:
+            return
+        try:
+            self.on_audio(data)
+        except Exception:
+            log.exception("on_audio callback failed")
 
     def _lost(self, what: str) -> DeviceLost:
         name = self.device_info.name if self.device_info else "the input device"

@@ -1,8 +1,9 @@
 """The path of one answer, shared by the app and the command line: which card comes next, and how a
 recorded answer becomes a scored attempt.
 
-`transcribe_attempt` is the only place that turns audio into a score, so the first transcription, the
-command line and "Transcribe again" in the review behave identically.
+`transcribe_attempt` (a recording on disk) and `complete_live_attempt` (an answer transcribed while it was
+recorded) are the only places that turn audio into a score. Both go through the same segmenter and decoding
+(`trainer.asr.live`), so the live text, "Transcribe again" and the command line agree.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from trainer.asr.base import ASRError, Transcriber, TranscriptionCancelled
+from trainer.asr.base import ASRError, Transcriber, Transcript, TranscriptionCancelled
 from trainer.deck import Card, Deck
 from trainer.storage import ORDERS, Attempt, Status, Store
+
+if TYPE_CHECKING:
+    from trainer.asr.live import LiveTranscriber
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +86,7 @@ def transcribe_attempt(
     exception propagates.
     """
     from trainer.asr import card_prompt
-    from trainer.scoring import score_answer
-    from trainer.speechstats import speech_stats
+    from trainer.asr.live import transcribe_file
 
     attempt = store.attempt(attempt_id)
     if attempt.status is Status.SELF_GRADED:
@@ -94,10 +98,51 @@ def transcribe_attempt(
         return store.mark_failed(attempt_id, "Transcription was cancelled.")
 
     store.mark_transcribing(attempt_id)
+    audio_path = attempt.audio_path
+    return _finish_attempt(
+        store,
+        attempt_id,
+        card,
+        lambda: transcribe_file(
+            transcriber, audio_path, prompt=card_prompt(deck, card), cancel=cancel, language=deck.language
+        ),
+    )
+
+
+def complete_live_attempt(
+    store: Store,
+    attempt_id: int,
+    deck: Deck,
+    card: Card,
+    live: LiveTranscriber,
+    cancel: threading.Event | None = None,
+) -> Attempt:
+    """Finish an answer transcribed while it was recorded: decode its tail, score it, save it.
+
+    Call it in a worker once the recording is stopped and registered (its audio is on disk first). The same
+    outcomes as `transcribe_attempt`: "scored", or "failed" with a readable `error` (audio and attempt kept,
+    "Transcribe again" possible). An answer with no speech at all is scored 0 with an empty transcript whose
+    `no_speech` is True, so the screen can say "no speech detected" rather than show a model's invention.
+    `deck` is the card's deck (kept for the same signature as `transcribe_attempt`; the prompt was given to `live`).
+    """
+    del deck
+    attempt = store.attempt(attempt_id)
+    if attempt.status is Status.SELF_GRADED:
+        raise ValueError(f"attempt {attempt_id} was self-graded in flashcard mode: it has no audio")
+    if cancel is not None and cancel.is_set():
+        live.cancel()
+        return store.mark_failed(attempt_id, "Transcription was cancelled.")
+    store.mark_transcribing(attempt_id)
+    return _finish_attempt(store, attempt_id, card, lambda: live.finish(cancel))
+
+
+def _finish_attempt(store: Store, attempt_id: int, card: Card, transcribe: Callable[[], Transcript]) -> Attempt:
+    """Run `transcribe`, score and save; expected failures become a "failed" attempt, bugs propagate."""
+    from trainer.scoring import score_answer
+    from trainer.speechstats import speech_stats
+
     try:
-        transcript = transcriber.transcribe(
-            attempt.audio_path, prompt=card_prompt(deck, card), cancel=cancel, language=deck.language
-        )
+        transcript = transcribe()
     except TranscriptionCancelled:
         return store.mark_failed(attempt_id, "Transcription was cancelled.")
     except ASRError as exc:
@@ -108,6 +153,7 @@ def transcribe_attempt(
 
     try:
         result = score_answer(card, transcript.text)
+        attempt = store.attempt(attempt_id)
         # The recording's own length: the transcript's can be shorter (trailing silence trimmed) or absent.
         duration = attempt.duration if attempt.duration else transcript.duration or None
         stats = speech_stats(transcript.text, duration)

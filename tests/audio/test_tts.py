@@ -75,8 +75,22 @@ def test_piper_saves_natural_speech_of_plausible_length(tmp_path: Path) -> None:
 
 
 def test_unknown_engine_is_refused() -> None:
-    with pytest.raises(ValueError, match="pyttsx3, piper"):
-        tts.make_speaker("festival")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="auto, pyttsx3, piper"):
+        tts.make_speaker("festival")
+
+
+def test_auto_reads_with_piper_where_installed_else_pyttsx3() -> None:
+    """The default question voice: Piper's natural voice (installed here), pyttsx3 when Piper is missing."""
+    with tts.make_speaker("auto") as speaker:
+        assert speaker.engine == "piper"
+    code = (
+        "import sys; sys.modules['piper'] = None\n"
+        "from trainer import tts\n"
+        "speaker = tts.make_speaker('auto', voice='en_US-joe-medium')\n"
+        "print(speaker.engine, speaker.voice != 'en_US-joe-medium'); speaker.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.stdout.split() == ["pyttsx3", "True"], result.stderr
 
 
 def test_piper_missing_simulated_by_blocking_its_import(tmp_path: Path) -> None:
@@ -126,7 +140,19 @@ def test_a_new_question_interrupts_the_previous_one() -> None:
 def test_cli_speak_writes_a_wav(tmp_path: Path) -> None:
     out = tmp_path / "question.wav"
     result = subprocess.run(
-        [sys.executable, "-m", "trainer", "speak", "What is a path operation?", "--rate", "150", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "trainer",
+            "speak",
+            "What is a path operation?",
+            "--engine",
+            "pyttsx3",
+            "--rate",
+            "150",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=60,

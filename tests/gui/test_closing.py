@@ -19,6 +19,7 @@ import soundfile
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.audio_helpers import espeak_wav
 from trainer.asr.base import TranscriptionCancelled
 from trainer.audio import Recording
 from trainer.settings import Key, Settings
@@ -128,7 +129,9 @@ def test_closing_while_an_answer_is_transcribed(
     practice = window.practice
     practice.start_session(mode="spoken")
     assert practice.phase is Phase.READY
-    practice.submit_recording(Recording(tone(tmp_path / "answer.wav"), 1.0, 16_000, "user", None, True))
+    # Speech, not a tone: the voice-activity detector gives the model only speech (a tone never reaches it).
+    answer = espeak_wav("Path parameters are part of the URL.", tmp_path / "answer.wav")
+    practice.submit_recording(Recording(answer, 2.0, 16_000, "user", None, True))
     assert practice.phase is Phase.TRANSCRIBING
     assert transcriber.started.wait(5)
     close_at_once(qtbot, window)

@@ -88,3 +88,22 @@ def transcriber_for() -> Callable[[str, str], Transcriber]:
         return _TRANSCRIBERS[engine, model]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def long_answer(tmp_path_factory: pytest.TempPathFactory) -> Callable[[float], tuple[str, Path]]:
+    """`long_answer(90)`: (text, 16 kHz WAV) of ~90 s of distinct FastAPI sentences read by Piper with pauses.
+
+    Made once per length and session; answers of different lengths share their first sentences' audio.
+    """
+    from bench.answers import long_answer as compose
+
+    folder = tmp_path_factory.mktemp("answers")
+    made: dict[float, tuple[str, Path]] = {}
+
+    def get(seconds: float) -> tuple[str, Path]:
+        if seconds not in made:
+            made[seconds] = compose(seconds, folder / f"answer_{seconds:g}s.wav")
+        return made[seconds]
+
+    return get

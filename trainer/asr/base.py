@@ -94,6 +94,10 @@ class Transcript:
     engine: str
     model: str
     language: str
+    #: The voice-activity detector heard no speech at all: no model ran, the text is empty on purpose.
+    no_speech: bool = False
+    #: Stretches the decoding guards could not make whole (a loop, speech without words), for the user to see.
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +107,8 @@ class Transcript:
             "engine": self.engine,
             "model": self.model,
             "language": self.language,
+            "no_speech": self.no_speech,
+            "warnings": list(self.warnings),
         }
 
     @classmethod
@@ -114,6 +120,8 @@ class Transcript:
             engine=str(data["engine"]),
             model=str(data["model"]),
             language=str(data["language"]),
+            no_speech=bool(data.get("no_speech", False)),
+            warnings=tuple(str(w) for w in data.get("warnings", ())),
         )
 
     @property

@@ -52,7 +52,10 @@ class FasterWhisperTranscriber:
         cancel: threading.Event | None = None,
         language: str | None = None,
     ) -> Transcript:
-        """Decode window by window; `cancel` is checked before decoding and after every segment."""
+        """Decode deterministically; `cancel` is checked before decoding and after every segment.
+
+        A long file is best given to `trainer.asr.live.transcribe_file`, which cuts it at pauses first.
+        """
         samples = load_audio(audio)
         if cancel is not None and cancel.is_set():
             raise TranscriptionCancelled("transcription cancelled")
@@ -63,12 +66,13 @@ class FasterWhisperTranscriber:
                 samples,
                 language=(language or None) if self._multilingual else "en",
                 beam_size=beam_size,
-                best_of=5,  # candidates when falling back to sampling (whisper's default, both engines)
-                # The prompt goes in as `hotwords`, which faster-whisper puts before the previous text in
-                # *every* 30 s window; an `initial_prompt` would only reach the first window.
-                hotwords=prompt or None,
+                # Deterministic (docs/performance.md, "Live transcription"): one temperature, no sampling
+                # fallback, the prompt as the initial prompt of the stretch, never as `hotwords` (which tiny.en
+                # turned into loops and early stops on long answers), and no conditioning on its own output.
+                temperature=0.0,
+                initial_prompt=prompt or None,
                 word_timestamps=True,
-                condition_on_previous_text=True,
+                condition_on_previous_text=False,
                 vad_filter=False,
             )
             segments: list[Segment] = []

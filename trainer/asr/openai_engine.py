@@ -30,8 +30,6 @@ from trainer.asr.base import (
 )
 
 ENGINE = "openai-whisper"
-#: Temperatures to fall back to when a window decodes badly (repetition, low confidence): whisper's default.
-TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 #: What to do when the engine is missing. The plain extra also pulls triton (1 GB, useless on a CPU); the set-up
@@ -110,7 +108,7 @@ class OpenAIWhisperTranscriber:
                 raise TranscriptionCancelled("transcription cancelled")
 
         check()
-        options: dict[str, Any] = {"fp16": False, "best_of": 5}
+        options: dict[str, Any] = {"fp16": False}
         if beam_size > 1:
             options["beam_size"] = beam_size
         if self._whisper.is_multilingual and language:
@@ -125,12 +123,11 @@ class OpenAIWhisperTranscriber:
                     self._whisper,
                     samples,
                     verbose=None,
-                    temperature=TEMPERATURES,
-                    # Keep the vocabulary prompt in every 30 s window, not only the first (as faster-whisper's
-                    # hotwords do), so both engines are biased the same way.
+                    # Deterministic, as faster-whisper here: no sampling fallback, the prompt only as the
+                    # stretch's initial prompt, no conditioning on its own output (loops on long answers).
+                    temperature=0.0,
                     initial_prompt=prompt or None,
-                    carry_initial_prompt=bool(prompt),
-                    condition_on_previous_text=True,
+                    condition_on_previous_text=False,
                     word_timestamps=True,
                     **options,
                 )

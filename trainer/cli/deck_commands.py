@@ -55,6 +55,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--model", help="speech model for AUDIO_FILE: tiny.en, base, or a path (default: settings)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="feed AUDIO_FILE through live transcription at real-time pace, as if it were the microphone, and "
+        "report latency_after_end (seconds from the end of the audio to the final score)",
+    )
     p.set_defaults(func=cmd_score)
 
 
@@ -135,33 +141,57 @@ def cmd_score(args: argparse.Namespace) -> int:
     card = find_card(deck, args.card)
     if (args.audio is None) == (args.text is None):
         raise UserError("give either AUDIO_FILE or --text")
+    if args.live and args.audio is None:
+        raise UserError("--live needs an AUDIO_FILE")
     extra: dict[str, Any] = {}
+    result: ScoreResult | None = None
     if args.text is not None:
         text, duration = args.text, args.duration
     else:
-        transcript = _transcribe(args.audio, args.engine, args.model, deck, card)
+        transcript, latency = _transcribe(args.audio, args.engine, args.model, deck, card, live=args.live)
         text, duration = transcript.text, transcript.duration
         extra = {"engine": transcript.engine, "model": transcript.model, "duration": transcript.duration}
+        extra |= {"no_speech": transcript.no_speech, "warnings": list(transcript.warnings)}
+        if latency is not None:
+            extra["latency_after_end"] = round(latency, 3)
     result = score_answer(card, text)
     stats = speech_stats(text, duration)
     if args.json:
         print(json.dumps(score_json(deck, card, text, result, stats) | extra, ensure_ascii=False, indent=2))
     else:
+        if extra.get("no_speech"):
+            print("No speech detected in the recording.\n")
         print_score(card, text, result, stats)
+        if "latency_after_end" in extra:
+            print(f"(scored {extra['latency_after_end']:.2f} s after the end of the audio)")
     return 0
 
 
-def _transcribe(audio: Path, engine: str | None, model: str | None, deck: Deck, card: Card) -> Transcript:
+def _transcribe(
+    audio: Path, engine: str | None, model: str | None, deck: Deck, card: Card, *, live: bool = False
+) -> tuple[Transcript, float | None]:
     """Transcribe a recorded answer as the app does (its engine and model, the card's prompt, the deck's
-    language); speech errors become user errors."""
-    from trainer.asr import ASRError, card_prompt, load_transcriber
-    from trainer.cli.asr_commands import speech_model_choice
+    language); speech errors become user errors. With `live`, the file is fed at real-time pace through live
+    transcription and the seconds from its end to the score are returned too."""
+    from trainer.asr import ASRError, card_prompt, load_audio, load_transcriber
+    from trainer.asr.live import transcribe_file
+    from trainer.cli.asr_commands import speech_model_choice, transcribe_live
 
     if not audio.is_file():
         raise UserError(f"no such audio file: {audio}")
     try:
+        samples = load_audio(audio)
         transcriber = load_transcriber(*speech_model_choice(engine, model))
-        return transcriber.transcribe(audio, prompt=card_prompt(deck, card), language=deck.language)
+        prompt = card_prompt(deck, card)
+        if live:
+            return transcribe_live(
+                transcriber,
+                samples,
+                prompt=prompt,
+                language=deck.language,
+                then=lambda transcript: score_answer(card, transcript.text),
+            )
+        return transcribe_file(transcriber, samples, prompt=prompt, language=deck.language), None
     except ASRError as exc:
         raise UserError(str(exc)) from None
 

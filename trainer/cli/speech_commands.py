@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Read TEXT aloud with the voice the app uses for questions, or write it to a WAV file.",
     )
     p.add_argument("text", nargs="?", help="what to say; '-' reads standard input")
-    p.add_argument("--engine", choices=("pyttsx3", "piper"), help="speech engine (default: from settings)")
+    p.add_argument("--engine", choices=("auto", "pyttsx3", "piper"), help="speech engine (default: from settings)")
     p.add_argument("--voice", metavar="V", help="voice id (see --list-voices; default: from settings)")
     p.add_argument("--rate", type=int, metavar="WPM", help="words per minute (default: from settings)")
     p.add_argument("--out", type=Path, metavar="FILE.wav", help="write a WAV file instead of speaking")
@@ -107,7 +107,7 @@ def cmd_speak(args: argparse.Namespace) -> int:
     from trainer import tts
 
     settings = user_settings()
-    engine = args.engine or setting(settings, "voice.engine", "pyttsx3")
+    engine = args.engine or setting(settings, "voice.engine", "auto")
     voice = args.voice or setting(settings, "voice.id", "") or None
     rate = args.rate if args.rate is not None else setting(settings, "voice.rate", None)
     try:

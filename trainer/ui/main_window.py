@@ -22,6 +22,7 @@ from trainer.deck import Deck, DeckSource, default_deck_locations, discover_deck
 from trainer.settings import Key, Settings
 from trainer.storage import Store
 from trainer.ui.deck_import import DeckImporter
+from trainer.ui.mock_report import MockHistoryView
 from trainer.ui.practice import PracticeView
 from trainer.ui.progress import ProgressView
 from trainer.ui.review import ReviewView
@@ -107,6 +108,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.progress, "Progress")
         for changed in (self.review.attempt_changed, self.review.attempt_deleted):
             changed.connect(lambda _id: self.progress.refresh())
+        # Past mock interviews and their reports; a finished interview is listed at once.
+        self.interviews = MockHistoryView(self.store, self.tabs, runner=self.runner)
+        self.tabs.addTab(self.interviews, "Interviews")
+        self.practice.interview_finished.connect(self._interview_finished)
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -192,12 +197,23 @@ class MainWindow(QMainWindow):
             return
         if self._load_model:
             self.load_model()
+            self.preload_scoring()
         if self._probe_microphone:
             self.probe_microphone()
 
     def load_model(self) -> None:
         """(Re)load the speech model the settings name, in the background."""
         self.speech_model.load(str(self.settings.get(Key.ASR_ENGINE)), str(self.settings.get(Key.ASR_MODEL)))
+
+    def preload_scoring(self) -> None:
+        """Load the scorer's embedding model in the background, so the first live update scores at once."""
+
+        def work(job: Job) -> bool:
+            from trainer.scoring import preload
+
+            return preload()
+
+        self.runner.start("preload-scoring", work)
 
     def probe_microphone(self) -> None:
         self.microphone_label.setText("Microphone: checking\u2026")
@@ -279,6 +295,10 @@ class MainWindow(QMainWindow):
         self.progress.refresh()
         if self.tabs.currentWidget() is self.review:
             self._refresh_review()
+
+    def _interview_finished(self, session_id: int) -> None:
+        self.interviews.refresh()
+        self.interviews.select(session_id)
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.review:

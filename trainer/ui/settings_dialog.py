@@ -376,7 +376,7 @@ class SettingsDialog(QDialog):
         def work(job: Job) -> Any:
             from trainer.tts import make_speaker
 
-            speaker = make_speaker(engine, None, 175)  # type: ignore[arg-type]
+            speaker = make_speaker(engine, None, 175)
             try:
                 return list(speaker.voices())
             finally:
@@ -407,7 +407,7 @@ class SettingsDialog(QDialog):
         def make_speaker() -> Any:
             from trainer.tts import make_speaker
 
-            return make_speaker(engine, voice, rate)  # type: ignore[arg-type]
+            return make_speaker(engine, voice, rate)
 
         self.voice_job = self.runner.start(
             "try-voice", speak_work(make_speaker, SAMPLE_SENTENCE), failed=self._voice_failed
