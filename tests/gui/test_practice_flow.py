@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +129,28 @@ def test_a_silent_answer_says_no_speech_and_keeps_the_recording(
     assert attempt.has_audio and (attempt.transcript or "") == ""  # the recording is kept, nothing invented
     press(qtbot, window, "r")
     assert practice.phase is Phase.READY
+
+
+def test_the_start_screen_says_what_is_due_new_and_the_streak(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], store: Store
+) -> None:
+    """Spaced repetition on the start screen: a card answered yesterday with a weak score is due today, the
+    others are new, and two days of practice in a row make a streak of 2."""
+    from datetime import timedelta
+
+    from tests.progress_history import spoken
+    from trainer.deck import load_deck
+    from trainer.paths import shipped_deck_dir
+
+    deck = load_deck(shipped_deck_dir() / "fastapi.toml")
+    card = deck.card("path-vs-query")
+    now = datetime.now(UTC)
+    spoken(store, deck, card, "I am not sure", now - timedelta(days=1), 5.0)  # Again: due in a day
+    spoken(store, deck, deck.card("cors"), "I am not sure either", now, 5.0)  # today: due tomorrow
+    window = make_window(load_model=False, probe_microphone=False)
+    label = window.practice.setup_page.schedule_info
+    qtbot.waitUntil(lambda: "due" in label.text(), timeout=10_000)
+    text = label.text()
+    assert "<b>1</b> due" in text, text
+    assert f"<b>{len(deck.cards) - 2}</b> new" in text, text
+    assert "2 days in a row" in text, text

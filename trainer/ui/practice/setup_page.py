@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,6 +25,9 @@ from trainer.ui.mock import MockSetup
 from trainer.ui.practice.config import MODE_LABELS, ORDER_LABELS, RECORDING_MODES, select_data
 from trainer.ui.widgets import big_label
 
+if TYPE_CHECKING:
+    from trainer.srs import DeckSummary
+
 
 class SetupPage(QWidget):
     """Pick a deck, an order and a mode; Start (or Enter) begins."""
@@ -31,6 +35,8 @@ class SetupPage(QWidget):
     #: The user chose a deck, order or mode (not a choice forced by a missing microphone).
     choices_changed = Signal()
     start_requested = Signal()
+    #: The deck shown changed (its id): the view fetches what is due in it, off the GUI thread.
+    deck_shown = Signal(str)
 
     def __init__(self, order: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +64,9 @@ class SetupPage(QWidget):
         self.deck_info.setWordWrap(True)
         self.deck_info.setStyleSheet("color: #56606a;")
         form.addRow("", self.deck_info)
+        self.schedule_info = QLabel(self)
+        self.schedule_info.setObjectName("schedule-info")
+        form.addRow("Today:", self.schedule_info)
         self.order_combo = QComboBox(self)
         self.order_combo.setObjectName("order-combo")
         for name in ORDERS:
@@ -138,14 +147,31 @@ class SetupPage(QWidget):
         if self.deck_combo.count() == 0:
             self.deck_info.setText("No usable deck was found. Add a deck file to your deck folder.")
 
+    def set_schedule(self, deck_id: str, summary: DeckSummary) -> None:
+        """What spaced repetition says about the deck today; ignored if another deck is chosen meanwhile."""
+        if self.deck_combo.currentData() != deck_id:
+            return
+        streak = summary.streak_days
+        self.schedule_info.setText(
+            f"<b>{summary.due}</b> due, <b>{summary.new}</b> new"
+            + (f" · practised {streak} day{'s' if streak != 1 else ''} in a row" if streak else "")
+            + (
+                "  (order: Due first practises them first)"
+                if summary.due and self.order_combo.currentData() != "due"
+                else ""
+            )
+        )
+
     def broken_deck_lines(self) -> list[str]:
         return [self.problems_list.item(i).text() for i in range(self.problems_list.count())]
 
     def _deck_choice_changed(self) -> None:
         deck = self.chosen_deck()
+        self.schedule_info.setText("")
         if deck is None:
             self.deck_info.setText("")
             return
+        self.deck_shown.emit(deck.id)
         text = deck.description or ""
         warnings = [p for s in self.sources if s.deck is deck for p in s.problems if p.severity is Severity.WARNING]
         if warnings:

@@ -8,7 +8,9 @@ a mock interviewer follows up) is `trainer.round.Round`; this view sends it even
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,6 +73,8 @@ ROUND_KEYS: dict[Action, Key] = {
     Action.READ_ALOUD: Key.READ_ALOUD,
     **{Action[f"GRADE_{g}"]: Key.GRADE for g, _ in GRADES},
 }
+
+log = logging.getLogger(__name__)
 
 
 class PracticeView(QWidget):
@@ -141,6 +145,7 @@ class PracticeView(QWidget):
         self.setup_page = SetupPage(self.config.order, self)
         self.setup_page.start_requested.connect(lambda: self.start_session())
         self.setup_page.choices_changed.connect(self.choices_changed)
+        self.setup_page.deck_shown.connect(self.refresh_schedule)
         self.card_page = self._build_card_page()
         self.pages.addWidget(self.setup_page)
         self.pages.addWidget(self.card_page)
@@ -311,6 +316,25 @@ class PracticeView(QWidget):
             return
         self._leave()
 
+    def refresh_schedule(self, deck_id: str | None = None) -> None:
+        """Count the deck's due and new cards and the practice streak in a job (it reads the whole history)."""
+        deck = self.setup_page.chosen_deck()
+        if deck is None or (deck_id is not None and deck.id != deck_id):
+            return
+        store = self.store
+
+        def work(_job: Job) -> Any:
+            from trainer.srs import deck_summary  # fsrs loads with the first count, not with the window
+
+            return deck_summary(store, deck)
+
+        self.runner.start(
+            "schedule",
+            work,
+            succeeded=functools.partial(self.setup_page.set_schedule, deck.id),
+            failed=lambda exc: log.warning("counting due cards failed: %s", exc),
+        )
+
     def _leave(self) -> None:
         if self.round is not None:
             self._apply(self.round.stop(), render=False)
@@ -323,6 +347,7 @@ class PracticeView(QWidget):
         self.round = None
         self.report_page.hide()
         self.pages.setCurrentWidget(self.setup_page)
+        self.refresh_schedule()
         self._render()
 
     def _round(self) -> Round:
