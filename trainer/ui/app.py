@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.load()
     try:
         store = Store.open_default(settings)
-        store.recover_interrupted()
+        from trainer.audio import recover
+
+        store.recover_interrupted(repair=recover)  # nothing records yet: torn recordings are the app's own
     except StorageError as exc:
         QMessageBox.critical(None, "Interview Trainer", f"The attempts database cannot be opened.\n\n{exc}")
         return 1
