@@ -27,9 +27,8 @@ from trainer.deck import LEVELS, Deck, DeckError, Severity, check_deck, load_dec
 
 def fuzz(cases: int) -> settings:
     """`cases` generated examples; no deadline (the CI machine is shared), no example database in the repo."""
-    return settings(
-        max_examples=cases, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
+    return settings(max_examples=cases, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
 
 # --- generated values ---------------------------------------------------------------------------------------
 

@@ -20,9 +20,8 @@ from trainer.scoring import score_answer
 
 def fuzz(cases: int) -> settings:
     """`cases` generated examples; no deadline (the CI machine is shared), no example database in the repo."""
-    return settings(
-        max_examples=cases, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
+    return settings(max_examples=cases, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
 
 #: Words a transcript is made of: technical terms, fillers, number words, and anything at all.
 VOCABULARY = [
