@@ -673,9 +673,15 @@ class Store:
                 continue
             try:
                 duration = repair(audio)
-            except Exception:  # unreadable (killed before the first block): left for the user to see
-                continue
-            self.set_duration(int(attempt_id), duration)
+            except Exception as exc:  # killed before the first block was on disk: say so, keep the file
+                self._update(
+                    int(attempt_id),
+                    duration=0.0,
+                    status=str(Status.FAILED),
+                    error=f"The app closed before any audio of this answer was saved ({exc}).",
+                )
+            else:
+                self.set_duration(int(attempt_id), duration)
             completed.append(int(attempt_id))
         return ids + completed
 
