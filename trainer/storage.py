@@ -48,7 +48,7 @@ AUDIO_SUFFIX = ".flac"
 BUSY_TIMEOUT = 5.0
 #: The same for calls from the interactive (GUI) thread (`Store.mark_interactive_thread`): the window must not
 #: freeze on a database another program holds; the call fails with `StorageBusy` instead, and the GUI says so.
-INTERACTIVE_TIMEOUT = 0.05
+INTERACTIVE_TIMEOUT = 0.03
 
 MODES: tuple[str, ...] = ("spoken", "flashcard")
 ORDERS: tuple[str, ...] = ("in-order", "shuffled", "weakest")
