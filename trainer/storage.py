@@ -24,6 +24,7 @@ import contextlib
 import json
 import re
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,10 @@ class StorageBusy(StorageError):
     """Another program (or a long call of another thread) holds the database; trying again later may work."""
 
 
+class DatabaseDamaged(StorageError):
+    """The database file is not a usable SQLite database any more (corrupted, truncated, overwritten)."""
+
+
 class NotFound(StorageError, KeyError):
     """No session or attempt with that id (deleted, or from another database)."""
 
@@ -91,6 +96,44 @@ class NotFound(StorageError, KeyError):
 # --- time -----------------------------------------------------------------------------------------------
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, UTC: sorts and compares as text
+
+
+def open_store(path: Path | str) -> tuple[Store, str | None]:
+    """Open the app's store; a damaged database file is moved aside (kept, never deleted) and a new one started.
+
+    Returns the store and, when the database was replaced, a sentence for the user saying what happened and
+    where the old file is. Other faults (locked, read-only, newer version) raise `StorageError` as `Store` does.
+    """
+    path = Path(path).expanduser()
+    try:
+        store = Store(path)
+        with store._read() as conn:
+            check = str(conn.execute("PRAGMA quick_check").fetchone()[0])
+        if check == "ok":
+            return store, None
+        store.close()
+        problem = check
+    except DatabaseDamaged as exc:
+        problem = str(exc.__cause__ or exc)
+    except StorageError as exc:
+        if not isinstance(exc.__cause__, sqlite3.DatabaseError) or isinstance(exc.__cause__, sqlite3.OperationalError):
+            raise
+        problem = str(exc.__cause__)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    damaged = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(str(path) + suffix)
+            if side.exists():
+                side.replace(Path(str(damaged) + suffix))
+    except OSError as exc:
+        raise storage_error(path, exc) from exc
+    store = Store(path)
+    notice = (
+        f"The attempts database was damaged ({problem}). It was moved to {damaged} and a new one was started; "
+        f"your recordings in {store.audio_dir} are kept."
+    )
+    return store, notice
 
 
 def storage_error(path: Path, exc: sqlite3.Error | OSError) -> StorageError:
@@ -391,10 +434,14 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses at most the last commit
             self.journal_mode = str(mode).lower()
             migrate(conn)
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: the file itself is fine
+            conn.close()
+            self._conn = None
+            raise storage_error(self.path, exc) from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
             self._conn = None
-            raise StorageError(f"{self.path} is not a usable attempts database: {exc}") from exc
+            raise DatabaseDamaged(f"{self.path} is not a usable attempts database: {exc}") from exc
         except StorageError:
             conn.close()
             self._conn = None
@@ -563,7 +610,12 @@ class Store:
         session_id = session.id if isinstance(session, Session) else int(session)
         card_id = card.id if isinstance(card, Card) else str(card)
         folder = self.audio_dir / datetime.now().astimezone().strftime("%Y-%m-%d")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):  # a read-only folder says so now, not once recording starts
+                pass
+        except OSError as exc:  # disk full, read-only data folder
+            raise storage_error(self.path, exc) from exc
         stem = f"{session_id}-{_safe_name(card_id)}"
         n = 1
         with self._read() as conn:

@@ -383,6 +383,10 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().showMessage(f"Storage problem: {exc}", 8000)
 
+    def show_storage_notice(self, text: str) -> None:
+        """Something the user must know about their data (e.g. a damaged database moved aside at start-up)."""
+        self.storage_banner.show_message(html.escape(text), "warning")
+
     # --- closing -----------------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
