@@ -175,7 +175,7 @@ def soak(rounds: int, work: Path, json_path: Path | None) -> int:
     threads = [f["threads"] for f in figures]
     latencies = sorted(f["stop_to_result_s"] for f in figures)
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-    base = min(WARM_UP_ROUNDS, len(figures)) - 1
+    base = WARM_UP_ROUNDS - 1 if len(figures) > WARM_UP_ROUNDS else 0  # a short run: from its first round
     growth = max(rss[base:]) - rss[base]
     thread_growth = max(threads[base:]) - threads[base]
     summary = {
