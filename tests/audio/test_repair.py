@@ -121,3 +121,35 @@ def test_a_recording_being_written_is_never_repaired_and_keeps_everything(tmp_pa
     # Everything recorded after the read is still in the file (the read did not unlink it).
     assert len(whole) == round(result.duration * audio.SAMPLERATE)
     assert result.duration >= 1.9 and len(whole) > len(early) + 0.8 * audio.SAMPLERATE
+
+
+@pytest.mark.audio
+def test_stop_asked_while_the_device_is_opening_never_waits(tmp_path: Path) -> None:
+    """Space or Esc on the GUI thread calls `request_stop` while `start` opens the device (1-2 s on PulseAudio).
+
+    The PortAudio lock is held here as a device refresh elsewhere holds it, so `start` waits for it; the stop
+    request must not wait with it, and the recording ends as soon as it runs, keeping its file.
+    """
+    recorder = Recorder(tmp_path / "answer.flac")
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            recorder.start()
+        except BaseException as exc:
+            errors.append(exc)
+
+    with audio._pa_lock:  # what a PortAudio refresh or another stream opening holds meanwhile
+        starter = threading.Thread(target=start)
+        starter.start()
+        time.sleep(0.3)  # `start` is now waiting inside
+        asked = time.monotonic()
+        recorder.request_stop("user")
+        waited = time.monotonic() - asked
+        time.sleep(0.2)
+    starter.join(15)
+    assert not errors, errors
+    assert waited < 0.05, f"request_stop waited {waited:.2f} s for the device to open"
+    result = recorder.wait(10)
+    assert result is not None and result.stopped_by == "user" and result.error is None
+    assert result.path.is_file() and result.duration < 0.5  # stopped before (almost) any audio; "flow" handles that
