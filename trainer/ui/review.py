@@ -275,13 +275,16 @@ class AudioPlayer(QObject):
             self.error.emit(f"The recording cannot be read: {exc}")
 
     def _end_decoding(self, cancel: bool = False) -> None:
-        job, self._decoding = self._decoding, None
-        opening, self._opening = (self._opening, None) if cancel else (None, self._opening)
-        if opening is not None:
-            opening.cancel()
-        if job is not None or opening is not None:
-            if cancel and job is not None:
-                job.cancel()
+        """Decoding is over; with `cancel` (pause, stop) also drop the decoding and stream-opening jobs."""
+        jobs = [self._decoding]
+        self._decoding = None
+        if cancel:
+            jobs.append(self._opening)
+            self._opening = None
+        running = [job for job in jobs if job is not None]
+        for job in running if cancel else ():
+            job.cancel()
+        if running:
             self.loading_changed.emit(False)
 
     def _start_stream(self) -> None:
