@@ -14,7 +14,8 @@ Crash safety by format (measured with `kill -9` mid-recording, see tests/audio/t
   readable as is after a kill, nothing lost in the measurements.
 * `.flac` (the default, about half the size): the FLAC frames on disk are valid, but the header still
   says "length unknown", which soundfile cannot read in one go (PyAV, hence faster-whisper, can).
-  `recover(path)` rewrites such a file in place (`read_audio` does it by itself). We encode with small
+  `read_audio` decodes such a file block by block into memory without touching it; `recover(path)` rewrites
+  one of the app's own finished recordings in place (never one still being written). We encode with small
   FLAC blocks (1152 samples, libFLAC level 2) so only the last ~0.1 s is lost (measured 0.03-0.09 s).
 
 PortAudio only enumerates devices when it is initialised, so device lists would go stale when PulseAudio
@@ -30,6 +31,7 @@ import logging
 import math
 import os
 import queue
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -284,69 +286,30 @@ def meter_fraction(db: float, floor_db: float = -60.0) -> float:
 
 
 class StreamResampler:
-    """Band-limited resampling of a stream, block by block, with the same result as all at once.
+    """Resampling of a stream, block by block, with the same result as all at once: libsoxr (`soxr`).
 
-    Windowed-sinc (Kaiser) polyphase interpolation: for rate pairs like 48000->16000 or 44100->16000 the
-    phases are few (1 and 160) and precomputed, so each output sample is one dot product. The low-pass
-    sits at 95 % of the lower Nyquist frequency, enough for speech recognition. NumPy only.
+    The one resampler of the project (`trainer.asr.base.resample` uses the same library on whole files):
+    soxr's "HQ" quality keeps more than 120 dB of dynamic range and nothing above the lower Nyquist frequency.
     """
-
-    ZERO_CROSSINGS = 16
-    KAISER_BETA = 8.6
 
     def __init__(self, in_rate: int, out_rate: int = SAMPLERATE) -> None:
         if in_rate <= 0 or out_rate <= 0:
             raise ValueError("sample rates must be positive")
-        g = math.gcd(in_rate, out_rate)
+        import soxr
+
         self.in_rate, self.out_rate = in_rate, out_rate
-        self._up, self._down = out_rate // g, in_rate // g  # output n sits at input time n*down/up
-        cutoff = 0.5 * min(1.0, out_rate / in_rate) * 0.95  # cycles per input sample
-        self._half = math.ceil(self.ZERO_CROSSINGS / (2 * cutoff))  # kernel half-width in input samples
-        offsets = np.arange(-self._half + 1, self._half + 1)  # taps relative to floor(t)
-        phases = np.arange(self._up)[:, None] / self._up  # fractional part of t
-        d = phases - offsets[None, :]  # distance from t to each tap
-        window = np.i0(self.KAISER_BETA * np.sqrt(np.clip(1 - (d / self._half) ** 2, 0, None)))
-        self._table = (2 * cutoff * np.sinc(2 * cutoff * d) * window / np.i0(self.KAISER_BETA)).astype(np.float64)
-        self._offsets = offsets
-        # Input history; samples before the stream began count as silence.
-        self._buf = np.zeros(self._half, dtype=np.float64)
-        self._buf_start = -self._half  # absolute input index of self._buf[0]
-        self._n_in = 0
-        self._n_out = 0
+        self._stream = soxr.ResampleStream(in_rate, out_rate, 1, dtype="float32", quality="HQ")
 
     def process(self, block: npt.ArrayLike) -> Float32Array:
         """Feed input samples (1-D); returns the output samples that are now fully determined."""
-        x = np.asarray(block, dtype=np.float64).reshape(-1)
-        self._buf = np.concatenate([self._buf, x])
-        self._n_in += x.size
-        return self._emit(self._buf_start + self._buf.size)
-
-    def flush(self) -> Float32Array:
-        """End of stream: returns the remaining output (padding with silence), totalling in*out/in_rate."""
-        self._buf = np.concatenate([self._buf, np.zeros(self._half + 1)])
-        total = math.ceil(self._n_in * self.out_rate / self.in_rate)
-        out = self._emit(self._buf_start + self._buf.size, limit=total)
+        x = np.ascontiguousarray(np.asarray(block, dtype=np.float32).reshape(-1))
+        out: Float32Array = self._stream.resample_chunk(x)
         return out
 
-    def _emit(self, buf_end: int, limit: int | None = None) -> Float32Array:
-        # Output n needs input up to floor(n*down/up) + half (exclusive end buf_end).
-        n_max = ((buf_end - self._half) * self._up - 1) // self._down  # last n with base+half < buf_end
-        if limit is not None:
-            n_max = min(n_max, limit - 1)
-        if n_max < self._n_out:
-            return np.zeros(0, dtype=np.float32)
-        n = np.arange(self._n_out, n_max + 1, dtype=np.int64)
-        num = n * self._down
-        base, phase = num // self._up, num % self._up
-        idx = base[:, None] + self._offsets[None, :] - self._buf_start
-        out = np.einsum("ij,ij->i", self._buf[idx], self._table[phase])
-        self._n_out = int(n_max) + 1
-        keep_from = (self._n_out * self._down) // self._up - self._half + 1 - self._buf_start
-        if keep_from > 0:
-            self._buf = self._buf[keep_from:]
-            self._buf_start += keep_from
-        result: Float32Array = out.astype(np.float32)
-        return result
+    def flush(self) -> Float32Array:
+        """End of stream: returns the remaining output (about in * out_rate / in_rate samples in all)."""
+        out: Float32Array = self._stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        return out
 
 
 # -------------------------------------------------------------------------------------------- files
@@ -363,8 +326,23 @@ def open_for_writing(path: Path, samplerate: int = SAMPLERATE) -> sf.SoundFile:
     return sf.SoundFile(path, "w", samplerate=samplerate, channels=1, format=fmt, subtype=subtype, **extra)
 
 
+#: Files a `Recorder` of this process is writing right now: never repaired, never replaced.
+_writing: set[Path] = set()
+_writing_lock = threading.Lock()
+
+
+def is_being_recorded(path: str | os.PathLike[str]) -> bool:
+    """Whether a `Recorder` in this process is still writing `path`."""
+    with _writing_lock:
+        return Path(path).resolve() in _writing
+
+
+class RecordingInProgress(AudioError):
+    """The file is still being written by a recorder: it cannot be repaired (or deleted) yet."""
+
+
 def needs_recovery(path: str | os.PathLike[str]) -> bool:
-    """True for a FLAC file whose writer was killed: its header does not know its length yet."""
+    """True for a FLAC file whose writer was killed (or is still writing): its header does not know its length."""
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError):
@@ -373,19 +351,14 @@ def needs_recovery(path: str | os.PathLike[str]) -> bool:
     return bool(info.frames >= 2**62)
 
 
-def recover(path: str | os.PathLike[str]) -> float:
-    """Make a recording left by a crashed or killed process readable again; returns its duration (s).
+def _read_torn(path: Path) -> tuple[npt.NDArray[np.float32], int, str]:
+    """Every complete block of a file whose header says "length unknown": (frames x channels, rate, subtype).
 
-    Decodes every complete block still on disk and rewrites the file (same format) atomically, so its
-    header is correct. A file that is already fine is left untouched. Raises `sf.LibsndfileError` when
-    nothing can be read at all (e.g. killed before the header was written).
+    Reads only; the file is never modified. Raises `sf.LibsndfileError` when nothing is readable at all.
     """
-    path = Path(path)
-    if not needs_recovery(path):
-        return float(sf.info(str(path)).duration)
-    chunks: list[Float32Array] = []
+    chunks: list[npt.NDArray[np.float32]] = []
     with sf.SoundFile(path) as src:
-        samplerate = int(src.samplerate)
+        samplerate, channels, subtype = int(src.samplerate), int(src.channels), str(src.subtype)
         while True:
             try:
                 # Small reads: a read that reaches the torn last frame fails as a whole.
@@ -394,21 +367,66 @@ def recover(path: str | os.PathLike[str]) -> float:
                 break
             if len(block) == 0:
                 break
-            chunks.append(block[:, 0].copy())
-    data = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
-    tmp = path.with_name(path.name + ".recovering" + path.suffix)
-    with open_for_writing(tmp, samplerate) as dst:
-        dst.write(data)
-    os.replace(tmp, path)
+            chunks.append(block.copy())
+    data = np.concatenate(chunks) if chunks else np.zeros((0, channels), dtype=np.float32)
+    return data, samplerate, subtype
+
+
+def recover(path: str | os.PathLike[str]) -> float:
+    """Repair, in place, one of the app's OWN recordings left torn by a crash; returns its duration (s).
+
+    Only for a recording known to be complete (its attempt is no longer being recorded: the store knows);
+    anything else is read into memory by `read_audio` and never modified. Refuses a file a `Recorder` of this
+    process is writing (`RecordingInProgress`). Keeps every channel and the sample format; the repaired copy
+    is written under a unique temporary name beside it, then swapped in atomically. A file that is already
+    fine is left untouched. Raises `sf.LibsndfileError` when nothing can be read at all.
+    """
+    path = Path(path)
+    if is_being_recorded(path):
+        raise RecordingInProgress(f"{path} is still being recorded: it can be repaired once the recording ends")
+    if not needs_recovery(path):
+        return float(sf.info(str(path)).duration)
+    data, samplerate, subtype = _read_torn(path)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".recovering" + path.suffix)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        fmt = FORMATS.get(path.suffix.lower(), ("FLAC", subtype))[0]
+        extra: dict[str, Any] = {"compression_level": FLAC_COMPRESSION} if fmt == "FLAC" else {}
+        with sf.SoundFile(
+            tmp, "w", samplerate=samplerate, channels=data.shape[1], format=fmt, subtype=subtype, **extra
+        ) as dst:
+            dst.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     log.info("recovered %s: %.2f s", path, len(data) / samplerate)
     return len(data) / samplerate
 
 
-def read_audio(path: str | os.PathLike[str]) -> tuple[Float32Array, int]:
-    """Mono float32 samples and rate of an audio file, recovering a crash-truncated one first."""
+def read_audio(
+    path: str | os.PathLike[str], *, mono: bool = True, repair: bool = False
+) -> tuple[npt.NDArray[np.float32], int]:
+    """Samples and rate of an audio file: THE one place that reads a recording, torn or not.
+
+    A FLAC file cut short by a crash (or still being written) is decoded block by block into memory, so the
+    words before the cut are kept and the file is not touched. Only with `repair=True` (the caller knows it
+    is the app's own, finished recording: see `recover`) is such a file also repaired in place, so later
+    reads are quick. `mono` mixes the channels to one (1-D); otherwise the result is frames x channels.
+    """
+    path = Path(path)
     if needs_recovery(path):
-        recover(path)
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        if repair and not is_being_recorded(path):
+            recover(path)
+            data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        else:
+            data, rate, _ = _read_torn(path)
+            if len(data) == 0:  # not even one block: let libsndfile say why the file is unreadable
+                sf.info(str(path))
+    else:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    if not mono:
+        return np.ascontiguousarray(data, dtype=np.float32), int(rate)
     return np.asarray(data.mean(axis=1), dtype=np.float32), int(rate)
 
 
@@ -500,6 +518,7 @@ class Recorder:
         self._wake = threading.Event()
         self._done = threading.Event()
         self._flowing = threading.Event()
+        self._claimed = False
         self._started = False
         self._stream: Any = None
         self._file: sf.SoundFile | None = None
@@ -548,54 +567,61 @@ class Recorder:
 
         Returns once audio is flowing; a Recorder records once (make a new one for the next answer).
         """
+        # Only the claim is under the lock: the slow part (PortAudio refresh, stream open: 1-2 s on PulseAudio)
+        # runs without it, so `request_stop` from the GUI thread never waits; a stop asked meanwhile ends the
+        # recording as soon as the writer runs.
         with self._lock:
-            if self._started:
+            if self._claimed:
                 raise RuntimeError("this Recorder was already started; create a new one per recording")
-            sd = portaudio()
-            with _pa_lock:
-                info = find_device(self.device, "input")
-                rate = self._capture_rate(sd, info)
-                self.device_info, self.device_samplerate = info, rate
-                resampler = StreamResampler(rate, SAMPLERATE) if rate != SAMPLERATE else None
-                guard = contextlib.ExitStack()
-                guard.enter_context(stream_guard())
-                try:
-                    stream = sd.InputStream(
-                        device=info.index,
-                        samplerate=rate,
-                        channels=1,
-                        dtype="float32",
-                        blocksize=round(rate * self.BLOCK_SECONDS),
-                        callback=self._callback,
-                        finished_callback=self._finished_callback,
-                    )
-                except sd.PortAudioError as exc:
-                    guard.close()
-                    raise DeviceUnavailable(
-                        f"could not open the input device {info.name!r}: {exc}; choose another device "
-                        "or check that the sound server is running"
-                    ) from exc
+            self._claimed = True
+        sd = portaudio()
+        with _pa_lock:
+            info = find_device(self.device, "input")
+            rate = self._capture_rate(sd, info)
+            self.device_info, self.device_samplerate = info, rate
+            resampler = StreamResampler(rate, SAMPLERATE) if rate != SAMPLERATE else None
+            guard = contextlib.ExitStack()
+            guard.enter_context(stream_guard())
             try:
-                self._file = open_for_writing(self.path)
-            except Exception:
-                stream.close()
-                guard.close()
-                raise
-            self._stream, self._guard = stream, guard
-            self._writer = threading.Thread(
-                target=self._write_loop, args=(resampler,), name="recorder-writer", daemon=True
-            )
-            self._started = True
-            try:
-                stream.start()
+                stream = sd.InputStream(
+                    device=info.index,
+                    samplerate=rate,
+                    channels=1,
+                    dtype="float32",
+                    blocksize=round(rate * self.BLOCK_SECONDS),
+                    callback=self._callback,
+                    finished_callback=self._finished_callback,
+                )
             except sd.PortAudioError as exc:
-                self._started = False
-                stream.close()
                 guard.close()
-                self._file.close()
-                raise DeviceUnavailable(f"could not start recording from {info.name!r}: {exc}") from exc
-            self._writer.start()
-            log.info("recording %s from %r at %d Hz", self.path, info.name, rate)
+                raise DeviceUnavailable(
+                    f"could not open the input device {info.name!r}: {exc}; choose another device "
+                    "or check that the sound server is running"
+                ) from exc
+        try:
+            self._file = open_for_writing(self.path)
+        except Exception:
+            stream.close()
+            guard.close()
+            raise
+        key = self.path.resolve()
+        with _writing_lock:
+            _writing.add(key)
+        self._stream, self._guard = stream, guard
+        self._writer = threading.Thread(target=self._write_loop, args=(resampler,), name="recorder-writer", daemon=True)
+        self._started = True
+        try:
+            stream.start()
+        except sd.PortAudioError as exc:
+            self._started = False
+            stream.close()
+            guard.close()
+            self._file.close()
+            with _writing_lock:
+                _writing.discard(key)
+            raise DeviceUnavailable(f"could not start recording from {info.name!r}: {exc}") from exc
+        self._writer.start()
+        log.info("recording %s from %r at %d Hz", self.path, info.name, rate)
 
     def wait_for_audio(self, timeout: float | None = None) -> bool:
         """Block until the device delivered its first block (PulseAudio can take 1-2 s); False on timeout.
@@ -732,6 +758,8 @@ class Recorder:
             except Exception as exc:
                 log.exception("closing %s failed", self.path)
                 reason, error = "error", error or AudioError(f"could not finish {self.path}: {exc}")
+            with _writing_lock:
+                _writing.discard(self.path.resolve())
             self._result = Recording(
                 path=self.path,
                 duration=self._frames / self.samplerate,

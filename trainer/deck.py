@@ -527,7 +527,7 @@ def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:
 
     cards: list[Card] = []
     raw_cards = data.get("card")
-    if raw_cards is None:
+    if raw_cards is None or raw_cards == []:  # `card = []` too: a deck without cards cannot be practised
         out.add("has no cards: add at least one [[card]] table", field="card")
     elif not isinstance(raw_cards, list):
         out.add("must be written as [[card]] tables", field="card")

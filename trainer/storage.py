@@ -25,6 +25,7 @@ import json
 import logging
 import re
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ AUDIO_DIR = "audio"
 AUDIO_SUFFIX = ".flac"
 #: Seconds another process may hold the write lock before a call gives up with StorageError.
 BUSY_TIMEOUT = 5.0
+#: The same for calls from the interactive (GUI) thread (`Store.mark_interactive_thread`): the window must not
+#: freeze on a database another program holds; the call fails with `StorageBusy` instead, and the GUI says so.
+INTERACTIVE_TIMEOUT = 0.03
 
 MODES: tuple[str, ...] = ("spoken", "flashcard", "mock")
 ORDERS: tuple[str, ...] = ("in-order", "shuffled", "weakest", "due")
@@ -77,6 +81,14 @@ class StorageError(Exception):
     """The database cannot be used (newer schema, corrupt file, locked too long); the message says why."""
 
 
+class StorageBusy(StorageError):
+    """Another program (or a long call of another thread) holds the database; trying again later may work."""
+
+
+class DatabaseDamaged(StorageError):
+    """The database file is not a usable SQLite database any more (corrupted, truncated, overwritten)."""
+
+
 class NotFound(StorageError, KeyError):
     """No session or attempt with that id (deleted, or from another database)."""
 
@@ -87,6 +99,64 @@ class NotFound(StorageError, KeyError):
 # --- time -----------------------------------------------------------------------------------------------
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, UTC: sorts and compares as text
+
+
+def open_store(path: Path | str) -> tuple[Store, str | None]:
+    """Open the app's store; a damaged database file is moved aside (kept, never deleted) and a new one started.
+
+    Returns the store and, when the database was replaced, a sentence for the user saying what happened and
+    where the old file is. Other faults (locked, read-only, newer version) raise `StorageError` as `Store` does.
+    """
+    path = Path(path).expanduser()
+    try:
+        store = Store(path)
+        with store._read() as conn:
+            check = str(conn.execute("PRAGMA quick_check").fetchone()[0])
+        if check == "ok":
+            return store, None
+        store.close()
+        problem = check
+    except DatabaseDamaged as exc:
+        problem = str(exc.__cause__ or exc)
+    except StorageError as exc:
+        if not isinstance(exc.__cause__, sqlite3.DatabaseError) or isinstance(exc.__cause__, sqlite3.OperationalError):
+            raise
+        problem = str(exc.__cause__)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    damaged = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(str(path) + suffix)
+            if side.exists():
+                side.replace(Path(str(damaged) + suffix))
+    except OSError as exc:
+        raise storage_error(path, exc) from exc
+    store = Store(path)
+    notice = (
+        f"The attempts database was damaged ({problem}). It was moved to {damaged} and a new one was started; "
+        f"your recordings in {store.audio_dir} are kept."
+    )
+    return store, notice
+
+
+def storage_error(path: Path, exc: sqlite3.Error | OSError) -> StorageError:
+    """A `StorageError` whose message says, in plain words, what went wrong with the database and what to do."""
+    text = str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return StorageBusy(f"the attempts database {path} is in use by another program; try again in a moment")
+    if "full" in lowered or getattr(exc, "errno", None) == 28:
+        return StorageError(
+            f"the disk holding {path.parent} is full: free some space (recordings already on disk are kept) [{text}]"
+        )
+    if "readonly" in lowered or "read-only" in lowered or "permission" in lowered or "unable to open" in lowered:
+        return StorageError(f"the data folder {path.parent} cannot be written: check its permissions [{text}]")
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return StorageError(
+            f"the attempts database {path} is damaged: move it aside and restart (your recordings in "
+            f"{path.parent / AUDIO_DIR} are kept) [{text}]"
+        )
+    return StorageError(f"attempts database {path}: {text}")
 
 
 def now() -> datetime:
@@ -451,6 +521,8 @@ class Store:
         self._lock = threading.RLock()
         self._handed_out: set[Path] = set()
         self._recording: set[int] = set()  # attempts this process is recording now (see `is_recording`)
+        self._interactive: int | None = None  # thread id of the GUI thread, see mark_interactive_thread
+        self._short_timeout = False  # whether the connection's busy timeout is INTERACTIVE_TIMEOUT now
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self._conn: sqlite3.Connection | None = sqlite3.connect(
@@ -465,10 +537,14 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a crash loses at most the last commit
             self.journal_mode = str(mode).lower()
             migrate(conn)
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: the file itself is fine
+            conn.close()
+            self._conn = None
+            raise storage_error(self.path, exc) from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
             self._conn = None
-            raise StorageError(f"{self.path} is not a usable attempts database: {exc}") from exc
+            raise DatabaseDamaged(f"{self.path} is not a usable attempts database: {exc}") from exc
         except StorageError:
             conn.close()
             self._conn = None
@@ -504,15 +580,32 @@ class Store:
 
     # -- plumbing
 
+    def mark_interactive_thread(self) -> None:
+        """Calls from the current thread (the GUI's) wait at most `INTERACTIVE_TIMEOUT` for the database.
+
+        A database locked by another program, or a long call of a worker thread, then raises `StorageBusy`
+        at once instead of freezing the window for up to `BUSY_TIMEOUT`.
+        """
+        self._interactive = threading.get_ident()
+
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        interactive = self._interactive is not None and threading.get_ident() == self._interactive
+        if not self._lock.acquire(timeout=INTERACTIVE_TIMEOUT if interactive else -1):
+            raise StorageBusy(f"the attempts database {self.path} is busy; try again in a moment")
+        try:
             if self._conn is None:
                 raise StorageError("the attempts database is closed")
             try:
+                if interactive != self._short_timeout:
+                    timeout = INTERACTIVE_TIMEOUT if interactive else BUSY_TIMEOUT
+                    self._conn.execute(f"PRAGMA busy_timeout = {round(timeout * 1000)}")
+                    self._short_timeout = interactive
                 yield self._conn
             except sqlite3.Error as exc:
-                raise StorageError(f"attempts database: {exc}") from exc
+                raise storage_error(self.path, exc) from exc
+        finally:
+            self._lock.release()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -520,10 +613,12 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # Also when COMMIT itself failed (disk full): never leave a transaction open for the next call.
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def _relative(self, path: Path) -> str:
         path = Path(path)
@@ -618,7 +713,12 @@ class Store:
         session_id = session.id if isinstance(session, Session) else int(session)
         card_id = card.id if isinstance(card, Card) else str(card)
         folder = self.audio_dir / datetime.now().astimezone().strftime("%Y-%m-%d")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):  # a read-only folder says so now, not once recording starts
+                pass
+        except OSError as exc:  # disk full, read-only data folder
+            raise storage_error(self.path, exc) from exc
         stem = f"{session_id}-{_safe_name(card_id)}"
         n = 1
         with self._read() as conn:
@@ -740,19 +840,46 @@ class Store:
         """The attempt's audio is being transcribed now (the review shows it as busy)."""
         return self._update(attempt_id, status=str(Status.TRANSCRIBING), error=None)
 
-    def recover_interrupted(self) -> list[int]:
-        """Attempts left "transcribing" by an app that was killed or crashed: mark them failed, with the reason,
-        so the review offers "Transcribe again" (their audio is on disk). Call once when the app starts."""
+    def recover_interrupted(self, repair: Callable[[Path], float] | None = None) -> list[int]:
+        """Attempts left unfinished by an app that was killed or crashed; call once when the app starts.
+
+        Left "transcribing": marked failed, with the reason, so the review offers "Transcribe again" (their
+        audio is on disk). Left recording (no duration yet) and `repair` given (`trainer.audio.recover`: no
+        recorder of this app writes them any more): the torn file is repaired and the attempt gets its duration,
+        so it is complete and can be transcribed. A file that cannot be read keeps its attempt as it was.
+        Returns the ids of the attempts changed.
+        """
         with self._read() as conn:
             ids = [
                 int(row[0])
                 for row in conn.execute("SELECT id FROM attempts WHERE status = ?", (str(Status.TRANSCRIBING),))
             ]
+            unfinished = conn.execute(
+                "SELECT id, audio_path FROM attempts WHERE status = ? AND duration IS NULL AND audio_path IS NOT NULL",
+                (str(Status.RECORDED),),
+            ).fetchall()
         for attempt_id in ids:
             self.mark_failed(
                 attempt_id, "Transcription was interrupted (the app closed or crashed); transcribe it again."
             )
-        return ids
+        completed: list[int] = []
+        for attempt_id, stored in unfinished:
+            audio = self._absolute(stored)
+            if repair is None or audio is None or not audio.is_file() or not self._inside(audio):
+                continue
+            try:
+                duration = repair(audio)
+            except Exception as exc:  # killed before the first block was on disk: say so, keep the file
+                self._update(
+                    int(attempt_id),
+                    duration=0.0,
+                    status=str(Status.FAILED),
+                    error=f"The app closed before any audio of this answer was saved ({exc}).",
+                )
+            else:
+                self.set_duration(int(attempt_id), duration)
+            completed.append(int(attempt_id))
+        return ids + completed
 
     def mark_failed(self, attempt_id: int, error: str) -> Attempt:
         """Transcription failed or was cancelled: the audio and any earlier result are kept."""

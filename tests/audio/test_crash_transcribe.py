@@ -1,9 +1,10 @@
 """A recording cut off by a crash (`kill -9` of the recording process) can still be transcribed.
 
 The killed FLAC file's header still says "length unknown"; soundfile alone fails on it with
-`ValueError: array is too big`. Transcription repairs it first (`trainer.audio.recover`) and hears the words
-spoken before the kill. Everything here is real: the Recorder in its own process, speech played into the
-PulseAudio virtual microphone, SIGKILL, and the tiny.en model through faster-whisper.
+`ValueError: array is too big`. Transcription reads what is on disk into memory (`trainer.audio.read_audio`,
+the file untouched) and hears the words spoken before the kill. Everything here is real: the Recorder in its
+own process, speech played into the PulseAudio virtual microphone, SIGKILL, and the tiny.en model through
+faster-whisper.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def test_recording_killed_by_kill_9_transcribes_to_the_words_before_the_kill(
     with pytest.raises(ValueError, match="array is too big"):  # the bug: what reading it directly does
         sf.read(str(crashed), dtype="float32")
 
-    transcript = tiny.transcribe(crashed)  # a path: the engine reads (and repairs) the file itself
+    before = crashed.read_bytes()
+    transcript = tiny.transcribe(crashed)  # a path: the engine reads the torn file itself, into memory
 
-    assert not audio.needs_recovery(crashed), "transcribing repaired the file in place"
+    assert crashed.read_bytes() == before, "transcribing must not modify the recording"
     assert elapsed - 0.3 <= transcript.duration <= elapsed + 0.15, (elapsed, transcript.duration)
     heard = words(transcript.text.replace("fast API", "FastAPI"))  # tiny.en's usual spelling, not a loss
     spoken = words(SHORT_ANSWER)

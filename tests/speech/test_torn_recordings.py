@@ -1,4 +1,4 @@
-"""Reading a recording whose writer was killed: repaired first, never a traceback (no model, no microphone).
+"""Reading a recording whose writer was killed: read into memory, never a traceback (no model, no microphone).
 
 A FLAC file copied while libsndfile is still writing it has exactly the header a `kill -9` leaves ("length
 unknown"); tests/audio/test_crash_transcribe.py does the real kill and transcribes the result.
@@ -28,6 +28,7 @@ def torn_flac(folder: Path, seconds: float = 2.0) -> Path:
 
 
 def test_killed_recording_is_readable_by_load_audio_and_matches_the_repaired_file(tmp_path: Path) -> None:
+    """Read in memory (the file untouched); `recover` then repairs it in place to the same samples."""
     torn = torn_flac(tmp_path)
     assert audio.needs_recovery(torn)
     with pytest.raises(ValueError, match="array is too big"):  # what reading it directly does
@@ -36,6 +37,8 @@ def test_killed_recording_is_readable_by_load_audio_and_matches_the_repaired_fil
     samples = load_audio(torn)
 
     assert 1.5 * audio.SAMPLERATE <= samples.size <= 2 * audio.SAMPLERATE
+    assert audio.needs_recovery(torn), "reading must not modify the file"
+    audio.recover(torn)
     assert not audio.needs_recovery(torn)
     np.testing.assert_array_equal(samples, load_audio(torn))  # the repaired file reads the same again
 

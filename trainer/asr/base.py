@@ -7,7 +7,6 @@ neither needs ffmpeg.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -177,11 +176,11 @@ def load_audio(source: AudioInput) -> AudioArray:
 
 
 def _read_file(path: Path) -> AudioArray:
-    """Read through `trainer.audio.read_audio`, which first repairs a recording cut short by a crash.
+    """Read through `trainer.audio.read_audio`, the one place that reads a recording, torn or not.
 
-    A FLAC file whose writer was killed (`kill -9`, power cut) still says "length unknown" in its header;
-    soundfile alone fails on it with `ValueError: array is too big`. `read_audio` rewrites such a file in
-    place (`trainer.audio.recover`) so the words spoken before the crash can still be transcribed.
+    A FLAC file whose writer was killed (`kill -9`, power cut), or that is still being written, says "length
+    unknown" in its header; soundfile alone fails on it. `read_audio` decodes what is on disk into memory and
+    leaves the file untouched: transcribing never modifies the user's files.
     """
     import soundfile
 
@@ -202,38 +201,14 @@ def _read_file(path: Path) -> AudioArray:
 
 
 def resample(samples: AudioArray, rate: int, target: int = SAMPLE_RATE) -> AudioArray:
-    """Resample with a windowed-sinc low-pass (no aliasing from 44.1/48 kHz) then linear interpolation.
-
-    numpy only: scipy would be a 40 MB dependency for one function. The low-pass removes everything above
-    0.45 x the target rate first, so linear interpolation between the (now smooth) samples is accurate.
-    """
+    """Resample a whole signal with libsoxr (`soxr`, "HQ"): the same library as the recorder's stream resampler."""
     samples = np.ascontiguousarray(samples, dtype=np.float32)
     if rate == target or samples.size == 0:
         return samples
-    if rate > target:
-        samples = _lowpass(samples, cutoff=0.45 * target / rate)
-    n_out = max(1, math.floor(samples.size * target / rate))
-    positions = np.arange(n_out, dtype=np.float64) * (rate / target)
-    out = np.interp(positions, np.arange(samples.size, dtype=np.float64), samples)
-    return out.astype(np.float32)
+    import soxr
 
-
-def _lowpass(samples: AudioArray, cutoff: float) -> AudioArray:
-    """FIR low-pass (Blackman-windowed sinc, cutoff as a fraction of the sample rate) by FFT overlap-add."""
-    taps = int(8 / cutoff) | 1  # transition band ~ cutoff / 2: plenty for speech
-    n = np.arange(taps) - (taps - 1) / 2
-    kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.blackman(taps)
-    kernel /= kernel.sum()
-    block = 1 << 16
-    size = 1 << math.ceil(math.log2(block + taps - 1))
-    spectrum = np.fft.rfft(kernel, size)
-    out = np.zeros(samples.size + taps - 1, dtype=np.float64)
-    for start in range(0, samples.size, block):
-        chunk = samples[start : start + block]
-        filtered = np.fft.irfft(np.fft.rfft(chunk, size) * spectrum, size)[: chunk.size + taps - 1]
-        out[start : start + filtered.size] += filtered
-    delay = (taps - 1) // 2
-    return out[delay : delay + samples.size].astype(np.float32)
+    out: AudioArray = soxr.resample(samples, rate, target, quality="HQ")
+    return np.ascontiguousarray(out, dtype=np.float32)
 
 
 def default_threads() -> int:

@@ -55,19 +55,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctrl_c = CtrlC()
     previous = signal.signal(signal.SIGINT, ctrl_c)
     from trainer.settings import Settings
-    from trainer.storage import StorageError, Store
+    from trainer.storage import DB_NAME, StorageError, default_data_dir, open_store
     from trainer.ui.main_window import MainWindow
 
     settings = Settings.load()
     try:
-        store = Store.open_default(settings)
-        store.recover_interrupted()
+        store, notice = open_store(default_data_dir(settings) / DB_NAME)  # a damaged file is moved aside
+        from trainer.audio import recover
+
+        store.recover_interrupted(repair=recover)  # nothing records yet: torn recordings are the app's own
     except StorageError as exc:
         QMessageBox.critical(None, "Interview Trainer", f"The attempts database cannot be opened.\n\n{exc}")
         return 1
     window: MainWindow | None = None
     try:
         window = MainWindow(settings, store)
+        if notice:
+            window.show_storage_notice(notice)
         ctrl_c.attach(window)
         window.show()
         return int(app.exec())

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
+import sys
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
@@ -20,7 +25,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBo
 from trainer import __version__
 from trainer.deck import Deck, DeckSource, default_deck_locations, discover_decks
 from trainer.settings import Key, Settings
-from trainer.storage import Store
+from trainer.storage import StorageBusy, StorageError, Store
 from trainer.ui.deck_import import DeckImporter
 from trainer.ui.mock_report import MockHistoryView
 from trainer.ui.practice import PracticeView
@@ -30,6 +35,8 @@ from trainer.ui.shortcuts import Action, ShortcutsDialog, create_actions
 from trainer.ui.state import STATE_FILE, WindowState
 from trainer.ui.widgets import Banner
 from trainer.ui.workers import Job, JobRunner, SpeechModel
+
+log = logging.getLogger(__name__)
 
 
 def probe_microphone_work(device: str) -> Any:
@@ -89,8 +96,13 @@ class MainWindow(QMainWindow):
         self.model_banner.setObjectName("model-banner")
         self.settings_banner = Banner(central)
         self.settings_banner.setObjectName("settings-banner")
-        for banner in (self.microphone_banner, self.model_banner, self.settings_banner):
+        self.storage_banner = Banner(central)
+        self.storage_banner.setObjectName("storage-banner")
+        for banner in (self.microphone_banner, self.model_banner, self.settings_banner, self.storage_banner):
             layout.addWidget(banner)
+        # The window never waits long on the database (another program may hold it): see show_storage_error.
+        store.mark_interactive_thread()
+        _catch_storage_errors(self)
 
         self.tabs = QTabWidget(central)
         self.tabs.setObjectName("tabs")
@@ -407,6 +419,20 @@ class MainWindow(QMainWindow):
         self.state.tab = "review" if current is self.review else "progress" if current is self.progress else "practice"
         self.state.save()
 
+    def show_storage_error(self, exc: BaseException) -> None:
+        """A storage fault (disk full, read-only folder, database locked or damaged) as a banner; the app goes on."""
+        kind = "warning" if isinstance(exc, StorageBusy) else "error"
+        self.storage_banner.show_message(
+            "<b>Your answers could not be saved just now.</b> " + html.escape(str(exc)) + "<br>Recordings already "
+            "on disk are kept; practice and review go on.",
+            kind,
+        )
+        self.statusBar().showMessage(f"Storage problem: {exc}", 8000)
+
+    def show_storage_notice(self, text: str) -> None:
+        """Something the user must know about their data (e.g. a damaged database moved aside at start-up)."""
+        self.storage_banner.show_message(html.escape(text), "warning")
+
     # --- closing -----------------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -424,3 +450,23 @@ class MainWindow(QMainWindow):
         self.review.stop_playback()
         self.runner.stop()
         super().closeEvent(event)
+
+
+def _catch_storage_errors(window: MainWindow) -> None:
+    """A `StorageError` escaping any slot of the window becomes its storage banner instead of a lost traceback.
+
+    Qt calls `sys.excepthook` for an exception raised in a slot; every other exception goes on to the hook
+    that was installed before (the default one prints it; pytest-qt's fails the test).
+    """
+    previous = sys.excepthook
+    ref = weakref.ref(window)
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        target = ref()
+        if isinstance(exc, StorageError) and target is not None and shiboken6.isValid(target):
+            log.warning("storage error in the window: %s", exc, exc_info=(exc_type, exc, tb))
+            target.show_storage_error(exc)
+            return
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = hook

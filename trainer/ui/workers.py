@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import shiboken6
@@ -168,15 +167,6 @@ def load_model_work(engine: str, model: str) -> Callable[[Job], Any]:
         from trainer.asr import load_transcriber
 
         return load_transcriber(engine=engine, model=model)
-
-    return work
-
-
-def transcribe_work(transcriber: Any, audio: Path, prompt: str | None) -> Callable[[Job], Any]:
-    """Transcribe a finished recording; cancelling raises TranscriptionCancelled from the engine."""
-
-    def work(job: Job) -> Any:
-        return transcriber.transcribe(audio, prompt=prompt, cancel=job.cancel_event)
 
     return work
 

@@ -24,29 +24,54 @@ def decode_audio_work(path: Path) -> Callable[[Job], Any]:
     """Decode a recording for playback, off the GUI thread: (float32 frames x channels, sample rate).
 
     A long answer takes a while to decode, and the first use of PortAudio (loading it, listing devices) can
-    take longer still, so both happen here; cancelling stops between one-second blocks and returns None.
+    take longer still, so both happen here. A recording cut short by a crash (or still being written) is read
+    into memory by `trainer.audio.read_audio`; the file itself is never modified. Cancelled: returns None.
     """
 
     def work(job: Job) -> Any:
-        import numpy as np
-        import soundfile
-
-        from trainer.audio import needs_recovery, portaudio, recover
+        from trainer.audio import portaudio, read_audio
 
         portaudio()
-        if needs_recovery(path):  # a recording cut short by a crash: make its header readable first
-            recover(path)
-        blocks = []
-        with soundfile.SoundFile(str(path)) as audio:
-            rate, channels = int(audio.samplerate), int(audio.channels)
-            for block in audio.blocks(blocksize=max(1, rate), dtype="float32", always_2d=True):
-                if job.cancelled:
-                    return None
-                blocks.append(block)
-        samples = np.concatenate(blocks) if blocks else np.zeros((0, channels), dtype=np.float32)
-        return samples, rate
+        samples, rate = read_audio(path, mono=False)
+        return None if job.cancelled else (samples, rate)
 
     return work
+
+
+def open_output_work(rate: int, channels: int, callback: Callable[..., None]) -> Callable[[Job], Any]:
+    """Open and start an output stream off the GUI thread: (stream, guard).
+
+    Both the PortAudio lock (`trainer.audio.stream_guard`, held meanwhile by a recorder opening its device or a
+    device refresh) and PulseAudio's stream set-up can take a second or more.
+    """
+
+    def work(job: Job) -> Any:
+        from trainer.audio import portaudio, stream_guard
+
+        sounddevice = portaudio()
+        guard = contextlib.ExitStack()
+        guard.enter_context(stream_guard())
+        try:
+            stream = sounddevice.OutputStream(samplerate=rate, channels=channels, dtype="float32", callback=callback)
+            stream.start()
+        except BaseException:
+            guard.close()
+            raise
+        if job.cancelled:
+            _close_output(stream, guard)
+            return None
+        return stream, guard
+
+    return work
+
+
+def _close_output(stream: Any, guard: contextlib.ExitStack | None) -> None:
+    """Stop and close an output stream and release its guard (may wait on PortAudio: not on the GUI thread)."""
+    with contextlib.suppress(Exception):  # a vanished device must not take the review down
+        stream.abort()
+        stream.close()
+    if guard is not None:
+        guard.close()
 
 
 class AudioPlayer(QObject):
@@ -71,6 +96,7 @@ class AudioPlayer(QObject):
         super().__init__(parent)
         self.runner = runner if runner is not None else JobRunner(self)
         self._decoding: Job | None = None
+        self._opening: Job | None = None  # the output stream being opened (`open_output_work`)
         self.path: Path | None = None
         self._samples: Any = None  # float32 frames x channels, once decoded
         self._rate = 0
@@ -128,7 +154,7 @@ class AudioPlayer(QObject):
         self.position_changed.emit(self.position())
 
     def is_loading(self) -> bool:
-        return self._decoding is not None
+        return self._decoding is not None or self._opening is not None
 
     def toggle(self) -> None:
         if self.is_playing() or self.is_loading():
@@ -175,14 +201,21 @@ class AudioPlayer(QObject):
             self.error.emit(f"The recording cannot be read: {exc}")
 
     def _end_decoding(self, cancel: bool = False) -> None:
-        job, self._decoding = self._decoding, None
-        if job is not None:
-            if cancel:
-                job.cancel()
+        """Decoding is over; with `cancel` (pause, stop) also drop the decoding and stream-opening jobs."""
+        jobs = [self._decoding]
+        self._decoding = None
+        if cancel:
+            jobs.append(self._opening)
+            self._opening = None
+        running = [job for job in jobs if job is not None]
+        for job in running if cancel else ():
+            job.cancel()
+        if running:
             self.loading_changed.emit(False)
 
     def _start_stream(self) -> None:
-        from trainer.audio import AudioError, portaudio, stream_guard
+        """Open the output in the background (`open_output_work`); playing starts when it is open."""
+        from trainer.audio import AudioError, portaudio
 
         try:
             sounddevice = portaudio()  # already loaded by the decoding job
@@ -193,24 +226,34 @@ class AudioPlayer(QObject):
         with self._lock:
             if self._frame >= self._frames:
                 self._frame = 0
-        # While the stream is open, nobody may re-initialise PortAudio under it (trainer.audio.refresh_portaudio).
-        guard = contextlib.ExitStack()
-        guard.enter_context(stream_guard())
-        try:
-            stream = sounddevice.OutputStream(
-                samplerate=self._rate,
-                channels=self._samples.shape[1],
-                dtype="float32",
-                callback=self._callback,
-            )
-            stream.start()
-        except (sounddevice.PortAudioError, ValueError) as exc:
-            guard.close()
-            self.error.emit(f"No audio output to play on: {exc}")
+        job = self.runner.start(
+            "open-output",
+            open_output_work(self._rate, self._samples.shape[1], self._callback),
+            succeeded=lambda opened: self._opened(job, opened),
+            failed=lambda exc: self._open_failed(job, exc),
+        )
+        self._opening = job
+        self.loading_changed.emit(True)
+
+    def _opened(self, job: Job, opened: Any) -> None:
+        if job is not self._opening:  # paused or stopped while opening: close it again, off this thread
+            if opened is not None:
+                self.runner.start("close-output", lambda _job: _close_output(*opened))
             return
-        self._stream, self._stream_guard = stream, guard
+        self._opening = None
+        self.loading_changed.emit(False)
+        if opened is None:
+            return
+        self._stream, self._stream_guard = opened
         self._timer.start()
         self.playing_changed.emit(True)
+
+    def _open_failed(self, job: Job, exc: BaseException) -> None:
+        if job is not self._opening:
+            return
+        self._opening = None
+        self.loading_changed.emit(False)
+        self.error.emit(f"No audio output to play on: {exc}")
 
     def _callback(self, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
         with self._lock:
@@ -245,11 +288,8 @@ class AudioPlayer(QObject):
         stream, self._stream = self._stream, None
         guard, self._stream_guard = self._stream_guard, None
         if stream is not None:
-            with contextlib.suppress(Exception):  # a vanished device must not take the review down
-                stream.abort()
-                stream.close()
-            if guard is not None:
-                guard.close()
+            # Closing waits on PortAudio and its lock: in the background (the callback may still run briefly).
+            self.runner.start("close-output", lambda _job: _close_output(stream, guard))
             self.playing_changed.emit(False)
 
 

@@ -1,0 +1,207 @@
+"""Soak: many practice rounds through the real window; memory, threads and stop -> result latency per round.
+
+    .venv/bin/python bench/soak.py                 # 200 rounds (about 25 minutes)
+    .venv/bin/python bench/soak.py --rounds 6      # the short mode tests/gui/test_soak.py runs
+    .venv/bin/python bench/soak.py --json out.json # also keep every round's figures
+
+The window runs offscreen with faster-whisper tiny.en; it is driven only by its keys (Enter starts the deck,
+Space records and stops, R answers the same card again) and observed only through the store, so the soak
+survives rewrites of the practice view. Each answer is a short espeak-ng clip played into the PulseAudio
+virtual microphone (`eval "$(bash scripts/pulse.sh)"` first). Per round: resident memory (RSS), thread count,
+and the time from the stop key to the scored attempt in the store.
+
+Targets (issue 9): RSS grows <= 20 MB after the first 20 rounds, no thread growth, 0 attempts lost (every
+round leaves an attempt with its audio on disk, its duration, and a score or a stated failure). Exits 1 when
+a target is missed. Timings are noisy on a busy machine: re-run on a quiet one before quoting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+ANSWER = "A path parameter is part of the URL path. A query parameter comes after the question mark."
+RSS_GROWTH_MB = 20.0
+WARM_UP_ROUNDS = 20
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def thread_count() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="soak-"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for name in ("DATA", "CONFIG", "DECK"):
+        os.environ[f"TRAINER_{name}_DIR"] = str(work / name.lower())
+    try:
+        return soak(args.rounds, work, args.json)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def soak(rounds: int, work: Path, json_path: Path | None) -> int:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from trainer.settings import Key, Settings
+    from trainer.storage import Status, Store
+    from trainer.ui.app import make_application
+    from trainer.ui.main_window import MainWindow
+
+    app = make_application([])
+    wav = work / "answer.wav"
+    subprocess.run(["espeak-ng", "-s", "170", "-w", str(wav), ANSWER], check=True)
+    decks = work / "decks-only"
+    decks.mkdir()
+    shutil.copy(REPO / "cards" / "fastapi.toml", decks / "fastapi.toml")
+    settings = Settings.load()
+    settings.set(Key.READ_QUESTION, False)
+    settings.set(Key.THINK_TIME, 0.0)
+    settings.set(Key.SILENCE_STOP, 0.0)
+    settings.save()
+    store = Store.open_default(settings)
+    window = MainWindow(settings, store, deck_locations=[decks])
+    window.show()
+    window.activateWindow()
+    QTest.qWaitForWindowExposed(window)
+
+    def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"soak: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.01)
+
+    def pause(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        wait_until(lambda: time.monotonic() >= end, seconds + 5, "a pause")
+
+    def player_done(player: subprocess.Popen[bytes]) -> Callable[[], bool]:
+        return lambda: player.poll() is not None
+
+    def key(k: Qt.Key) -> None:
+        target = QApplication.focusWidget() or window
+        QTest.keyClick(target, k)
+        app.processEvents()
+
+    wait_until(window.isActiveWindow, 10, "the window to be active (its shortcuts need it)")
+    wait_until(lambda: window.speech_model.state == "ready", 120, "the speech model")
+    wait_until(lambda: window.microphone_ok is not None, 30, "the microphone check")
+    if not window.microphone_ok:
+        raise SystemExit(f"soak: no microphone: {window.microphone_problem}")
+    key(Qt.Key.Key_Return)  # start practising the deck
+
+    figures: list[dict[str, Any]] = []
+    print(f"soak: {rounds} rounds")
+    for n in range(1, rounds + 1):
+        before = {a.id for a in store.attempts()}
+        if n > 1:
+            key(Qt.Key.Key_R)  # the same card again
+        key(Qt.Key.Key_Space)
+        wait_until(lambda before=before: bool({a.id for a in store.attempts()} - before), 15, "the attempt")
+        (attempt_id,) = {a.id for a in store.attempts()} - before
+        pause(1.5)  # PulseAudio delivers the first audio 1-1.5 s after the stream opens
+        player = subprocess.Popen(["paplay", str(wav)])
+        wait_until(player_done(player), 30, "the answer to be played")
+        pause(1.5)  # the last words reach the recorder a little later
+        key(Qt.Key.Key_Space)
+        stopped = time.monotonic()
+
+        def finished(attempt_id: int = attempt_id) -> bool:
+            return store.attempt(attempt_id).status in (Status.SCORED, Status.FAILED)
+
+        wait_until(finished, 120, "the result")
+        latency = time.monotonic() - stopped
+        pause(0.5)  # the window shows the result a moment after the store has it; R works from there
+        attempt = store.attempt(attempt_id)
+        row = {
+            "round": n,
+            "rss_mb": round(rss_mb(), 1),
+            "threads": thread_count(),
+            "stop_to_result_s": round(latency, 3),
+            "status": str(attempt.status),
+            "score": attempt.score,
+            "duration": attempt.duration,
+        }
+        figures.append(row)
+        print(
+            f"{n:4d}. {row['status']:<7} score {attempt.score if attempt.score is not None else '-':>5} "
+            f"answer {attempt.duration or 0:4.1f} s  stop->result {latency:5.2f} s  RSS {row['rss_mb']:7.1f} MB  "
+            f"threads {row['threads']}",
+            flush=True,
+        )
+
+    window.close()
+    window.runner.wait(15_000)
+    attempts = store.attempts()
+    lost = [
+        a.id
+        for a in attempts
+        if not (a.has_audio and a.duration and a.status in (Status.SCORED, Status.FAILED))
+        or (a.status is Status.FAILED and not a.error)
+    ]
+    store.close()
+
+    rss = [f["rss_mb"] for f in figures]
+    threads = [f["threads"] for f in figures]
+    latencies = sorted(f["stop_to_result_s"] for f in figures)
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    base = WARM_UP_ROUNDS - 1 if len(figures) > WARM_UP_ROUNDS else 0  # a short run: from its first round
+    growth = max(rss[base:]) - rss[base]
+    thread_growth = max(threads[base:]) - threads[base]
+    summary = {
+        "rounds": len(figures),
+        "attempts": len(attempts),
+        "lost": lost,
+        "rss_first_mb": rss[0],
+        "rss_after_warm_up_mb": rss[base],
+        "rss_max_mb": max(rss),
+        "rss_growth_after_warm_up_mb": round(growth, 1),
+        "threads_after_warm_up": threads[base],
+        "threads_max": max(threads),
+        "stop_to_result_median_s": round(statistics.median(latencies), 3),
+        "stop_to_result_p95_s": p95,
+        "scored": sum(f["status"] == "scored" for f in figures),
+        "load_average": os.getloadavg()[0],
+    }
+    print("summary:", json.dumps(summary))
+    if json_path is not None:
+        json_path.write_text(json.dumps({"summary": summary, "rounds": figures}, indent=1), encoding="utf-8")
+    ok = not lost and len(attempts) == len(figures) and thread_growth <= 0
+    if len(figures) > WARM_UP_ROUNDS:
+        ok = ok and growth <= RSS_GROWTH_MB
+    print("soak: " + ("ok" if ok else "TARGET MISSED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
