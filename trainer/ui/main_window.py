@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.interviews = MockHistoryView(self.store, self.tabs, runner=self.runner)
         self.tabs.addTab(self.interviews, "Interviews")
         self.practice.interview_finished.connect(self._interview_finished)
+        self.practice.storage_failed.connect(self.show_storage_error)
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)

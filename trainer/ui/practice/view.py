@@ -89,6 +89,8 @@ class PracticeView(QWidget):
     choices_changed = Signal()
     #: A mock interview ended: its session id (the report is shown in the view).
     interview_finished = Signal(int)
+    #: The database refused a write the view handled itself (the answer could not be registered): the exception.
+    storage_failed = Signal(object)
 
     def __init__(
         self,
@@ -481,14 +483,22 @@ class PracticeView(QWidget):
         card, deck, session = self.card, self.deck, self.session
         if card is None or deck is None or session is None:
             return
-        path = self.store.new_audio_path(session, card)
         config = self.config
         self.recording_started_at = datetime.now().astimezone()
         # Registered before the first sample: if the app dies mid-answer, the review still lists the attempt and
-        # its file (which trainer.audio.recover makes readable) can be transcribed.
-        self.recording_attempt = self.store.add_recorded_attempt(
-            session, deck, card, path, self.recording_started_at, None
-        )
+        # its file (which trainer.audio.recover makes readable) can be transcribed. A database that cannot take
+        # it (locked by another program, disk full) means no recording: the round goes back to "ready" so Space
+        # tries again, and the window shows the storage banner.
+        try:
+            path = self.store.new_audio_path(session, card)
+            self.recording_attempt = self.store.add_recorded_attempt(
+                session, deck, card, path, self.recording_started_at, None
+            )
+        except StorageError as exc:
+            self.recording_attempt = None
+            self._recording_failed(exc)
+            self.storage_failed.emit(exc)
+            return
 
         self._drop_live()
         model = self.speech_model
