@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The error of an attempt whose recording holds no speech (kept with its audio, never scored).
+NO_SPEECH = "No speech was detected in the recording, so there is nothing to score."
 #: How many recent scores "weakest first" averages per card.
 RECENT_ATTEMPTS = 3
 
@@ -121,8 +123,8 @@ def complete_live_attempt(
 
     Call it in a worker once the recording is stopped and registered (its audio is on disk first). The same
     outcomes as `transcribe_attempt`: "scored", or "failed" with a readable `error` (audio and attempt kept,
-    "Transcribe again" possible). An answer with no speech at all is scored 0 with an empty transcript whose
-    `no_speech` is True, so the screen can say "no speech detected" rather than show a model's invention.
+    "Transcribe again" possible). An answer with no speech at all is "failed" with `NO_SPEECH` as its error:
+    kept with its audio, but not a 0 % score in the history, the schedule or the progress charts.
     `deck` is the card's deck (kept for the same signature as `transcribe_attempt`; the prompt was given to `live`).
     """
     del deck
@@ -151,6 +153,8 @@ def _finish_attempt(store: Store, attempt_id: int, card: Card, transcribe: Calla
         store.mark_failed(attempt_id, f"Transcription failed unexpectedly: {type(exc).__name__}: {exc}")
         raise
 
+    if transcript.no_speech:  # the VAD heard nobody: no model ran, and there is nothing to score
+        return store.mark_failed(attempt_id, NO_SPEECH)
     try:
         result = score_answer(card, transcript.text)
         attempt = store.attempt(attempt_id)

@@ -25,7 +25,7 @@ from trainer.asr.decoding import is_loop
 from trainer.asr.live import LiveTranscriber
 from trainer.asr.wer import word_error_rate, words
 from trainer.audio import Recorder
-from trainer.practice import complete_live_attempt, transcribe_attempt
+from trainer.practice import NO_SPEECH, complete_live_attempt, transcribe_attempt
 from trainer.storage import Status, Store
 
 pytestmark = [pytest.mark.audio, pytest.mark.speech]
@@ -103,11 +103,11 @@ def test_silence_only_says_no_speech_and_keeps_the_attempt_with_its_audio(
     live = LiveTranscriber(transcriber_for("faster-whisper"), prompt=PROMPT)
     attempt_id = record_live(store, live, None, seconds=4)
     attempt = complete_live_attempt(store, attempt_id, DECK, CARD, live)
-    transcript = attempt.transcript_obj()
-    assert transcript is not None and transcript.no_speech
-    assert transcript.text == "" and attempt.score == 0
+    # Kept with its audio, but not a 0 % score in the history: "failed" with the plain reason.
+    assert attempt.status is Status.FAILED and attempt.error == NO_SPEECH
+    assert (attempt.transcript or "") == "" and attempt.score is None
     assert attempt.audio_path is not None and sf.info(str(attempt.audio_path)).duration >= 3.9
-    assert store.attempt(attempt_id).status is Status.SCORED
+    assert store.attempt(attempt_id).status is Status.FAILED
 
 
 def test_recording_killed_mid_answer_is_recovered_and_transcribed_whole(

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from trainer.deck import Card, Deck
-from trainer.practice import order_cards, time_limit_for
+from trainer.practice import NO_SPEECH, order_cards, time_limit_for
 from trainer.round import (
     CancelTranscription,
     DiscardRecording,
@@ -679,9 +679,9 @@ class PracticeView(QWidget):
             return
         if round_.stage not in (Phase.TRANSCRIBING, Phase.WAITING_MODEL):
             return
-        if attempt.status is Status.SCORED and not (attempt.transcript or "").strip():
+        if attempt.status is Status.FAILED and attempt.error == NO_SPEECH:
             # Nothing was heard (the VAD found no speech, no model ran): say so instead of showing a 0 % result.
-            # The core keeps the attempt with its audio, stored as scored 0 (`complete_live_attempt`).
+            # The core keeps the attempt with its audio, not scored (`trainer.practice.NO_SPEECH`).
             self.attempt = attempt
             self._apply(round_.transcription_done(None, no_speech=True))
             return
