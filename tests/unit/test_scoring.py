@@ -326,3 +326,9 @@ def test_swapped_roles_in_a_run_on_sentence_are_not_credited() -> None:
 def test_swapped_roles_with_a_bare_def_earn_no_role_point() -> None:
     bare = score_answer(DECK.card("async-vs-def"), "async def runs in a threadpool and def runs on the event loop")
     assert not any(p.hit for p in bare.points[:2])
+
+
+def test_a_clause_naming_another_number_is_no_paraphrase_of_a_point_with_a_number() -> None:
+    text = "For errors you raise HTTPException with a status code, like four oh four, and a detail message."
+    result = score_answer(DECK.card("status-422-vs-400"), text)
+    assert not result.points[0].hit, result.points[0].why

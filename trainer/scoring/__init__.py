@@ -403,6 +403,9 @@ def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, 
     phrases = prep.points[p]
     if not any(ph.numbers <= words and ph.names <= words for ph in phrases):
         return False  # a number or name the point needs is not said
+    numbers = frozenset().union(*(ph.numbers for ph in phrases))
+    if numbers and claims.numbers(words) and numbers.isdisjoint(claims.numbers(words)):
+        return False  # another number than the point's: "like four oh four" is not "422 is a validation error"
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and topic in prep.rivals[p]:
         return False
