@@ -332,3 +332,20 @@ def test_a_clause_naming_another_number_is_no_paraphrase_of_a_point_with_a_numbe
     text = "For errors you raise HTTPException with a status code, like four oh four, and a detail message."
     result = score_answer(DECK.card("status-422-vs-400"), text)
     assert not result.points[0].hit, result.points[0].why
+
+
+def test_a_clause_stating_the_reverse_is_no_paraphrase() -> None:
+    renamed = score_answer(DECK.card("pydantic-v2-renames"), "In version two, model_validate got renamed to parse_obj.")
+    assert not any(p.hit for p in renamed.points), [(p.point.text, p.why) for p in renamed.points if p.hit]
+    text = "They run after the response, and when one fails a separate worker picks it up and retries it."
+    retried = score_answer(DECK.card("background-tasks"), text)
+    assert [p.point.text for p in retried.points if p.hit] == ["runs after the response"]
+    text = "They run after the response. You don't need a task queue like RQ for any of it."
+    denied = score_answer(DECK.card("background-tasks"), text)
+    assert [p.point.text for p in denied.points if p.hit] == ["runs after the response"]
+
+
+def test_a_clause_naming_another_product_is_no_paraphrase_of_a_point_naming_one() -> None:
+    text = "ASGI is asynchronous, and in production ASGI apps get served by Waitress."
+    result = score_answer(DECK.card("wsgi-vs-asgi"), text)
+    assert [p.point.text for p in result.points if p.hit] == ["ASGI is asynchronous"]
