@@ -3,6 +3,10 @@ evidence on the shipped deck with the real embedding model."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from tests.conftest import CARDS
 from trainer.deck import Card, KeyPoint, load_deck
 from trainer.normalize import STOPWORDS, tokenize
@@ -242,3 +246,106 @@ def test_in_a_run_on_transcript_a_point_is_about_the_thing_named_last_before_it(
     assert [p.hit for p in result.points[:4]] == [True, True, True, True], [
         (p.point.text, p.how) for p in result.points
     ]
+
+
+# Run-on answers: speech transcripts often string every claim into one sentence with ", and". A claim must not be
+# assembled from the words of two neighbouring clauses ("def runs in a threadpool, and await async ..." is not
+# "async def runs in a threadpool"); such an answer scores as its claims said as separate sentences.
+RUN_ON_CORRECT = [
+    ("async-vs-def", "So async def on the event loop, and def runs in a threadpool, and await async libraries."),
+    (
+        "async-vs-def",
+        "So, async def on the event loop, and def runs in a threadpool, and await async libraries, and blocking "
+        "libraries use def.",
+    ),
+    (
+        "path-vs-query",
+        "part of the URL path, and path parameters are required, and after the question mark, and query parameters "
+        "optional with defaults, and declared as function arguments.",
+    ),
+    (
+        "wsgi-vs-asgi",
+        "Well WSGI is synchronous, and ASGI is asynchronous, and it handles WebSockets and long connections, and "
+        "it is served by Uvicorn.",
+    ),
+    (
+        "background-tasks",
+        "So the task runs after the response, and you call add_task, and it suits emails or logging, but it is the "
+        "same process, no retries, so use a task queue for heavy jobs.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("card_id", "text"), RUN_ON_CORRECT)
+def test_a_correct_run_on_answer_is_no_misconception_and_keeps_its_points(card_id: str, text: str) -> None:
+    card = DECK.card(card_id)
+    run_on = score_answer(card, text)
+    assert run_on.misconceptions == (), [(m.claim, m.said) for m in run_on.misconceptions]
+    assert not any(p.how == "contradicted" for p in run_on.points), [(p.point.text, p.why) for p in run_on.points]
+    sentences = ". ".join(s[:1].upper() + s[1:] for s in re.split(r", (?=and |but |so )", text.rstrip(".")))
+    assert [p.hit for p in run_on.points] == [p.hit for p in score_answer(card, sentences + ".").points]
+    assert sum(p.hit for p in run_on.points) >= len(card.key_points) - 1 and run_on.score >= 75
+
+
+def test_the_same_key_points_joined_with_and_score_as_separate_sentences() -> None:
+    for card_id in ("async-vs-def", "path-vs-query"):
+        card = DECK.card(card_id)
+        joined = score_answer(card, ", and ".join(p.text for p in card.key_points) + ".")
+        apart = score_answer(card, ". ".join(p.text for p in card.key_points) + ".")
+        assert joined.score == apart.score == 100.0, (card_id, [(p.point.text, p.how) for p in joined.points])
+
+
+def test_a_misconception_said_inside_a_run_on_sentence_is_still_flagged() -> None:
+    text = "So def runs in a threadpool, and async def is always faster, and you await async libraries."
+    result = score_answer(DECK.card("async-vs-def"), text)
+    assert [m.claim for m in result.misconceptions] == ["async def is always faster"]
+    assert [p.how for p in result.points[1:3]] == ["same words", "same words"]
+    text = "So path parameters are part of the URL path, and query parameters are always required."
+    result = score_answer(DECK.card("path-vs-query"), text)
+    assert [m.claim for m in result.misconceptions] == ["query parameters are always required"]
+    assert result.points[0].hit and not result.points[3].hit
+
+
+def test_swapped_roles_in_a_run_on_sentence_are_not_credited() -> None:
+    card = DECK.card("async-vs-def")
+    for text in (
+        "async def runs in a threadpool, and plain def runs on the event loop.",
+        "So a plain def runs on the event loop, and async def runs in a threadpool, and you await async libraries.",
+    ):
+        result = score_answer(card, text)
+        assert [m.claim for m in result.misconceptions] == ["async def runs in a threadpool"], text
+        assert not any(p.hit for p in result.points[:2]), (text, [(p.point.text, p.how) for p in result.points])
+    bare = score_answer(card, "async def runs in a threadpool and def runs on the event loop")
+    assert [m.claim for m in bare.misconceptions] == ["async def runs in a threadpool"]
+    assert bare.score <= 30
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known: a bare 'def' names neither compared thing, and 'def runs' is 2 of 3 words"
+)
+def test_swapped_roles_with_a_bare_def_earn_no_role_point() -> None:
+    bare = score_answer(DECK.card("async-vs-def"), "async def runs in a threadpool and def runs on the event loop")
+    assert not any(p.hit for p in bare.points[:2])
+
+
+def test_a_clause_naming_another_number_is_no_paraphrase_of_a_point_with_a_number() -> None:
+    text = "For errors you raise HTTPException with a status code, like four oh four, and a detail message."
+    result = score_answer(DECK.card("status-422-vs-400"), text)
+    assert not result.points[0].hit, result.points[0].why
+
+
+def test_a_clause_stating_the_reverse_is_no_paraphrase() -> None:
+    renamed = score_answer(DECK.card("pydantic-v2-renames"), "In version two, model_validate got renamed to parse_obj.")
+    assert not any(p.hit for p in renamed.points), [(p.point.text, p.why) for p in renamed.points if p.hit]
+    text = "They run after the response, and when one fails a separate worker picks it up and retries it."
+    retried = score_answer(DECK.card("background-tasks"), text)
+    assert [p.point.text for p in retried.points if p.hit] == ["runs after the response"]
+    text = "They run after the response. You don't need a task queue like RQ for any of it."
+    denied = score_answer(DECK.card("background-tasks"), text)
+    assert [p.point.text for p in denied.points if p.hit] == ["runs after the response"]
+
+
+def test_a_clause_naming_another_product_is_no_paraphrase_of_a_point_naming_one() -> None:
+    text = "ASGI is asynchronous, and in production ASGI apps get served by Waitress."
+    result = score_answer(DECK.card("wsgi-vs-asgi"), text)
+    assert [p.point.text for p in result.points if p.hit] == ["ASGI is asynchronous"]

@@ -4,7 +4,9 @@ A key point is credited in two ways. Its own words found close together in one c
 enough for speech recognition: lexical.py), or the same idea in other words: a sentence embedding proposes
 the clause closest to the point (semantic.py). Either way claims.py must confirm the claim: no negation the
 point lacks, the right thing as its subject, the numbers it requires, a sentence rather than a list of terms,
-and more than the question's own words. A card's misconceptions are found the same way; each one said is
+and more than the question's own words. A paraphrase must also share a word root with the point or its model
+sentence, and not say it the other way round, its opposite ("unlimited"), another product, or plainly what the
+point negates. A card's misconceptions are found the same way; each one said is
 flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point.
 
 `score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
@@ -15,6 +17,7 @@ Call `preload()` in a worker at start-up; without it the first score loads the m
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import re
@@ -388,7 +391,7 @@ def _paraphrases(
                 span = _span(tokens, clause.first, clause.last)
                 if span[0] < result.span[1] and result.span[0] < span[1]:
                     continue  # the contradicted clause cannot also make the point
-            if not _confirms(prep, p, tokens, clause, pauses):
+            if not _confirms(prep, p, tokens, clause, pauses, transcript):
                 continue
             span = _span(tokens, clause.first, clause.last)
             out[p] = PointResult(card.key_points[p], True, 100 * sim, span, how="paraphrase",
@@ -397,24 +400,99 @@ def _paraphrases(
     return out
 
 
-def _confirms(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]) -> bool:
-    """Claim checks on a clause the embedding proposed: numbers, subject, and no negation the point lacks."""
-    words = {t.text for t in tokens[clause.first : clause.last + 1]}
+def _confirms(
+    prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, pauses: frozenset[int], transcript: str
+) -> bool:
+    """Claim checks on a clause the embedding proposed: numbers, names, subject, order, and no negation or
+    opposite the point lacks (nor the point's negated word said plainly)."""
+    said_tokens = tokens[clause.first : clause.last + 1]
+    words = {t.text for t in said_tokens}
+    said_stems = {stem(w) for w in words}
     phrases = prep.points[p]
     if not any(ph.numbers <= words and ph.names <= words for ph in phrases):
         return False  # a number or name the point needs is not said
+    numbers = frozenset().union(*(ph.numbers for ph in phrases))
+    if numbers and claims.numbers(words) and numbers.isdisjoint(claims.numbers(words)):
+        return False  # another number than the point's: "like four oh four" is not "422 is a validation error"
+    names = frozenset().union(*(ph.names for ph in phrases))
+    if names and names.isdisjoint(words):
+        text = transcript[said_tokens[0].start : said_tokens[-1].end]
+        others = {fold(n) for n in _NAME.findall(text) if len(n) >= 5} - prep.question_stems - names
+        if others - {stem(o) for o in others if stem(o) in prep.question_stems}:
+            return False  # another product than the point's: "served by Gunicorn" is not "served by Uvicorn"
+    if any(ph.ordered and _reversed_in(ph, said_tokens) for ph in phrases):
+        return False  # "from_attributes was renamed to orm_mode" is not "orm_mode became from_attributes"
+    negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)}
+    if negated_words & said_stems and not claims.negation_words(said_tokens):
+        return False  # "with automatic retries" is not "no retries"
+    refs = {stem(w) for ph in phrases for w in ph.words} | {
+        stem(t.text) for t in tokenize(prep.model_sentences[p]) if t.text not in STOPWORDS
+    }
+    if not {w[:5] for w in refs - prep.question_stems} & {w[:5] for w in said_stems - prep.question_stems}:
+        return False  # no root of the point or its model sentence beyond the question: an off-topic clause
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and topic in prep.rivals[p]:
         return False
     if prep.about[p] is not None and claims.first_entity(tokens, clause, prep.entities) not in (None, prep.about[p]):
         return False
+    if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words):
+        return False  # "the pool is unlimited" is not "limited pool size"
+    if not any(ph.negated for ph in phrases) and _denied(phrases, tokens, clause, pauses):
+        return False  # "you don't need a task queue" is not "task queue for heavy jobs"
     said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
     if said and not any(ph.negated for ph in phrases):
         # Most of the point's own words with a negation: a negated copy ("not required"), not a paraphrase
         # ("it won't coerce an int into a string any more" still paraphrases "stricter coercion").
-        said_stems = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
         for ph in phrases:
             own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
             if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
                 return False
     return True
+
+
+#: Prefixes that turn a word into its opposite: "unlimited", "non-blocking", "invalid".
+_OPPOSITE_PREFIXES = ("un", "non", "in", "im", "dis")
+
+
+def _opposite_said(phrases: Sequence[_Phrase], words: set[str]) -> bool:
+    """True when the clause says the opposite of one of the point's own words ("unlimited" for "limited")."""
+    own = {w for ph in phrases for i, w in enumerate(ph.words) if i not in ph.roles and len(w) >= 4}
+    return any(prefix + w in words for w in own for prefix in _OPPOSITE_PREFIXES)
+
+
+def _reversed_in(phrase: _Phrase, said: Sequence[Token]) -> bool:
+    """True when the clause says an ordered phrase's first and last words the other way round."""
+    first, last = stem(phrase.words[0]), stem(phrase.words[-1])
+    places = [stem(t.text) for t in said]
+    if first not in places or last not in places or first == last or {"than", "instead"} & {t.text for t in said}:
+        return False  # "model_validate rather than parse_obj" names the new one first
+    return places.index(first) > len(places) - 1 - places[::-1].index(last)
+
+
+def _negated_words(phrase: _Phrase) -> list[str]:
+    """The words a negated phrase negates: "retries" in "same process, no retries"."""
+    tokens = tokenize(phrase.text)
+    out: list[str] = []
+    for i, t in enumerate(tokens):
+        if claims.negation_words([t]):
+            out.extend(u.text for u in tokens[i + 1 : i + 3] if u.text not in STOPWORDS)
+    return out
+
+
+def _denied(phrases: Sequence[_Phrase], tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]) -> bool:
+    """True when the point's own words are said only after a negation, between the same pauses ("you don't
+    need a task queue"); one said outside any negated stretch ("it's stricter, it won't coerce ...") is a claim."""
+    own = {stem(w) for ph in phrases for i, w in enumerate(ph.words) if i not in ph.roles}
+    cuts = sorted({clause.first, *(i for i in pauses if clause.first < i <= clause.last), clause.last + 1})
+    denied = plain = False
+    for start, end in itertools.pairwise(cuts):
+        negated = False
+        for token in tokens[start:end]:
+            if claims.negation_words([token]):
+                negated = True
+            elif stem(token.text) in own:
+                if negated:
+                    denied = True
+                elif not claims.negation_words(tokens[start:end]):
+                    plain = True
+    return denied and not plain

@@ -19,8 +19,15 @@ from dataclasses import dataclass
 
 from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem
 
-#: Words that start a new clause when the thing talked about changes after them.
+#: Words that start a new clause when the thing talked about changes after them, and always after a pause
+#: (", and", ", but", ", so"): a run-on answer strings its claims together this way.
 CONJUNCTIONS = frozenset({"and", "but", "while", "whereas", "whilst", "so", "because", "though", "although"})
+#: After ", and" these words go on with the same subject ("path parameters sit in the path, and are required").
+CONTINUING = frozenset(
+    {"is", "are", "was", "were", "has", "have", "had", "can", "must", "will", "would", "should", "may", "might"}
+)
+#: A comma-separated item this short before ", and" makes it a list's last item ("path, query, and body").
+LIST_ITEM_WORDS = 2
 _SENTENCE_END = re.compile(r"[.?!;:]")
 #: A stretch of words with fewer stopwords than this share is a list of terms, not a claim ("path parameters come
 #: after the question mark" has one in seven: a claim).
@@ -45,21 +52,42 @@ def stems(words: Iterable[str]) -> frozenset[str]:
 
 
 def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) -> list[Clause]:
-    """Clauses: sentences, cut again where a comma or conjunction is followed by a new topic word."""
+    """Clauses: sentences, cut again at a pause followed by a conjunction (", and", ", but", ", so"), and where a
+    comma or conjunction is followed by a new topic word.
+
+    A claim is only looked for inside one clause, so a run-on answer ("async def on the event loop, and def runs
+    in a threadpool, and await async libraries") must not leave two claims in one: the words of neighbouring
+    claims would make a third ("async def runs in a threadpool"). A clause that goes on after ", and" with its
+    subject left out (", and are required") or a list's last item ("path, query, and body") is not cut."""
     if not tokens:
         return []
     clauses: list[Clause] = []
     first = 0
+    comma = -1  # the token after the last comma in this sentence
     for i in range(1, len(tokens)):
         gap = text[tokens[i - 1].end : tokens[i].start]
         cut = bool(_SENTENCE_END.search(gap))
+        if not cut and "," in gap and tokens[i].text in CONJUNCTIONS:
+            cut = not _continues(tokens, i, comma)
         if not cut and ("," in gap or tokens[i].text in CONJUNCTIONS):
             cut = _next_content_is_topic(tokens, i, topics)
         if cut:
             clauses.append(Clause(first, i - 1))
             first = i
+        if cut and _SENTENCE_END.search(gap):
+            comma = -1
+        elif "," in gap:
+            comma = i
     clauses.append(Clause(first, len(tokens) - 1))
     return clauses
+
+
+def _continues(tokens: Sequence[Token], i: int, comma: int) -> bool:
+    """True when the conjunction at token i, after a comma, goes on with the clause before it: its subject left
+    out (", and are required") or the last item of a list of short items ("path, query, and body parameters")."""
+    if i + 1 < len(tokens) and tokens[i + 1].text in CONTINUING:
+        return True
+    return comma >= 0 and i - comma <= LIST_ITEM_WORDS
 
 
 def _next_content_is_topic(tokens: Sequence[Token], i: int, topics: frozenset[str]) -> bool:
