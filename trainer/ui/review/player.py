@@ -103,6 +103,9 @@ class AudioPlayer(QObject):
         self._frames = 0
         self._frame = 0
         self._lock = threading.Lock()
+        #: Whether the callback may advance the place: False from the moment the user pauses, although the
+        #: stream is closed later by a job and PortAudio may call back a few more times meanwhile.
+        self._feeding = False
         self._stream: Any = None
         self._stream_guard: contextlib.ExitStack | None = None
         self._stop_signal: type[Exception] = Exception
@@ -245,6 +248,8 @@ class AudioPlayer(QObject):
         if opened is None:
             return
         self._stream, self._stream_guard = opened
+        with self._lock:
+            self._feeding = True
         self._timer.start()
         self.playing_changed.emit(True)
 
@@ -257,6 +262,9 @@ class AudioPlayer(QObject):
 
     def _callback(self, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
         with self._lock:
+            if not self._feeding:  # paused: the stream is being closed in the background
+                outdata[:] = 0
+                return
             start = self._frame
             chunk = self._samples[start : start + frames]
             self._frame = start + len(chunk)
@@ -285,6 +293,8 @@ class AudioPlayer(QObject):
 
     def _close_stream(self) -> None:
         self._timer.stop()
+        with self._lock:
+            self._feeding = False
         stream, self._stream = self._stream, None
         guard, self._stream_guard = self._stream_guard, None
         if stream is not None:
