@@ -181,6 +181,8 @@ def run_round(data_dir: Path, answer_wav: Path, target: str, rng: random.Random)
 
 
 def check(data_dir: Path, target: str, phase: str, elapsed: float, attempt_id: int | None) -> Outcome:
+    import soundfile as sf
+
     from trainer import audio
     from trainer.storage import Status, Store
 
@@ -205,9 +207,14 @@ def check(data_dir: Path, target: str, phase: str, elapsed: float, attempt_id: i
                     if attempt.audio_path is None or not attempt.audio_path.is_file():
                         problems.append(f"attempt {attempt_id}: its audio is gone")
                     else:
-                        samples, rate = audio.read_audio(attempt.audio_path)
-                        heard = len(samples) / rate
-                        if duration is None or heard < elapsed - FLAC_LOSS or abs(heard - duration) > 0.01:
+                        try:
+                            samples, rate = audio.read_audio(attempt.audio_path)
+                            heard = len(samples) / rate
+                        except (sf.LibsndfileError, RuntimeError):  # killed before its first block was on disk
+                            heard = 0.0
+                        if heard < elapsed - FLAC_LOSS or (
+                            heard > 0 and (duration is None or abs(heard - duration) > 0.01)
+                        ):
                             problems.append(
                                 f"attempt {attempt_id}: {elapsed:.2f} s were recorded, the review has "
                                 f"{duration} s and the file {heard:.2f} s"
