@@ -58,8 +58,10 @@ def test_job_results_arrive_in_the_gui_thread(qtbot: QtBot, runner: JobRunner) -
         job.signals.progress.emit(1)
         return "done"
 
-    with qtbot.waitSignal(runner.start("ok", work).signals.finished, timeout=5000):
-        pass
+    # Waiting on the job's own signal would race it: a quick job can finish before the wait connects.
+    first = threading.Event()
+    runner.start("ok", work, finished=first.set)
+    qtbot.waitUntil(first.is_set, timeout=5000)
     finished = threading.Event()
     runner.start(
         "ok",
