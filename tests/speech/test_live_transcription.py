@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -160,3 +161,59 @@ def test_a_two_minute_answer_through_score_file_loses_nothing_at_the_end(long_an
     transcript = Transcript(scored["transcript"], (), scored["duration"], "faster-whisper", "tiny.en", "en")
     assert_whole(source, transcript)
     assert scored["no_speech"] is False and scored["warnings"] == []
+
+
+# --- the tail decoded ahead ---------------------------------------------------------------------------------
+
+
+@pytest.mark.speech
+def test_the_tail_decoded_during_the_last_pause_is_the_tail_decoded_at_stop(
+    long_answer: Answer, transcriber_for: TranscriberFor
+) -> None:
+    """An answer ends in a pause: the tail is decoded during it, and that is exactly what stop would decode."""
+    source, wav = long_answer(20)
+    samples = load_audio(wav)
+    # The answer as spoken up to 0.6 s after its last word (long_answer ends with a pause), then that silence
+    # goes on for another second before the user presses stop.
+    speech_end = _last_speech_end(samples)
+    spoken, rest = samples[: speech_end + 9_600], np.zeros(16_000, dtype=np.float32)
+    transcriber = transcriber_for("faster-whisper")
+    live = LiveTranscriber(transcriber, prompt=PROMPT)
+    for start in range(0, spoken.size, 800):
+        live.feed(spoken[start : start + 800])
+    deadline = time.monotonic() + 60
+    while live.decoded_ahead[0] == 0:  # the decoder goes idle once it has caught up, then decodes ahead
+        assert time.monotonic() < deadline, "no stretch was decoded ahead"
+        time.sleep(0.05)
+    live.feed(rest)
+    result = live.finish()
+    assert live.decoded_ahead[1], "the tail at stop was decoded again instead of taken from the pause"
+    from_file = transcribe_file(transcriber, np.concatenate([spoken, rest]), prompt=PROMPT)
+    assert result.text == from_file.text
+    assert_whole(source, result, max_wer=0.12)
+
+
+def _last_speech_end(samples: np.ndarray) -> int:
+    from trainer.asr.live import speech_spans
+
+    return speech_spans(samples)[-1][1]
+
+
+@pytest.mark.speech
+def test_stopping_at_the_end_of_speech_keeps_every_word(long_answer: Answer, transcriber_for: TranscriberFor) -> None:
+    """faster-whisper told where speech ends stops there, and loses no word the full decode would keep."""
+    from trainer.asr.decoding import plausible
+    from trainer.asr.live import Segmenter
+
+    _, wav = long_answer(60)
+    samples = load_audio(wav)
+    segmenter = Segmenter()
+    segmenter.add(samples)
+    transcriber = transcriber_for("faster-whisper")
+    for stretch in segmenter.tail():
+        audio = samples[stretch.start : stretch.end]
+        end = stretch.speech[-1][1] - stretch.start / 16_000
+        stopped = transcriber.transcribe(audio, prompt=PROMPT, speech_end=end)
+        full = transcriber.transcribe(audio, prompt=PROMPT)
+        said = [w.text for s in full.segments if plausible(s) for w in s.words]
+        assert [w.text for s in stopped.segments if plausible(s) for w in s.words] == said

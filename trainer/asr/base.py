@@ -144,12 +144,16 @@ class Transcriber(Protocol):
         beam_size: int = 1,
         cancel: threading.Event | None = None,
         language: str | None = None,
+        speech_end: float | None = None,
     ) -> Transcript:
         """Transcribe 16 kHz mono float32 samples or an audio file (FLAC, WAV, OGG).
 
         `prompt` biases the vocabulary (see `build_prompt`); `beam_size` 1 is greedy decoding; `cancel` is
         checked as decoding goes and raises `TranscriptionCancelled`; `language` (e.g. "en") skips language
-        detection on multilingual models and is ignored by English-only ones.
+        detection on multilingual models and is ignored by English-only ones. `speech_end` (seconds into the
+        audio where the voice-activity detector heard the speech end) lets an engine stop once its words reach
+        it, instead of decoding another 30 s window over the last few hundred milliseconds; engines that cannot
+        stop early ignore it.
         """
         ...
 

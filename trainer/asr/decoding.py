@@ -132,9 +132,16 @@ def decode_stretch(
     `speech` is the VAD's speech in the stretch, in recording seconds. Times in the result are recording times.
     """
 
+    speech_end = max(end for _, end in speech) - offset if speech else None
+
     def run(with_prompt: str | None) -> tuple[tuple[Segment, ...], str | None]:
         raw = transcriber.transcribe(
-            samples, prompt=with_prompt, beam_size=beam_size, cancel=cancel, language=language
+            samples,
+            prompt=with_prompt,
+            beam_size=beam_size,
+            cancel=cancel,
+            language=language,
+            speech_end=speech_end,
         ).segments
         segments = tuple(_shift(s, offset) for s in raw if plausible(s))
         return segments, problem(segments, speech)

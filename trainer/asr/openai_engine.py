@@ -95,8 +95,12 @@ class OpenAIWhisperTranscriber:
         beam_size: int = 1,
         cancel: threading.Event | None = None,
         language: str | None = None,
+        speech_end: float | None = None,
     ) -> Transcript:
-        """Decode with whisper's own loop; `cancel` is checked before every encoder and decoder step."""
+        """Decode with whisper's own loop; `cancel` is checked before every encoder and decoder step.
+
+        `speech_end` is ignored: whisper's loop cannot be stopped after a window without losing its result.
+        """
         import whisper
 
         samples = load_audio(audio)
