@@ -10,6 +10,8 @@ memory it adds.
 
 `--split holdout` reports tests/data/scoring_labels_holdout.toml: 11 cards labelled blind after the scorer was
 frozen and measured once (docs/performance.md); it is not in SPLITS, so the unit tests don't load it.
+`--split blind` reports tests/data/scoring_labels_blind.toml: every card of the deck, written by an outsider
+who never read the scorer; the unit tests only check it against the deck, they never score it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ DECK = ROOT / "cards" / "fastapi.toml"
 SPLITS = ("train", "dev", "test")
 #: Labelled once, blind, after the scorer was frozen; reported on request only, never part of SPLITS.
 HOLDOUT = "holdout"
+#: Written by someone who never read the scorer, for every card (two paraphrases each); reported on request only.
+BLIND = "blind"
 KINDS = ("strong", "partial", "off_topic", "paraphrase", "reversed", "negated", "word_list", "question_echo")
 #: The orderings a scorer must get right on every card: (better, worse, target share of cards).
 PAIRS = (
@@ -138,7 +142,7 @@ def _rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--split", nargs="+", default=["test"], choices=(*SPLITS, HOLDOUT), help="labelled splits to report"
+        "--split", nargs="+", default=["test"], choices=(*SPLITS, HOLDOUT, BLIND), help="labelled splits to report"
     )
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")
     args = parser.parse_args()
