@@ -111,16 +111,20 @@ class Quality:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
-def evaluate(answers: Sequence[LabelledAnswer]) -> tuple[Quality, Mapping[str, Mapping[str, float]]]:
-    """Ranking, mean score per kind and key-point quality; also each card's score per kind."""
+def evaluate(answers: Sequence[LabelledAnswer]) -> tuple[Quality, Mapping[str, Mapping[str, list[float]]]]:
+    """Ranking, mean score per kind and key-point quality; also each card's scores per kind.
+
+    A card may have several answers of a kind (the blind set has two paraphrases per card): every answer of
+    the better kind is compared with every answer of the worse kind on the same card.
+    """
     from trainer.scoring import score_answer
 
-    by_card: dict[str, dict[str, float]] = defaultdict(dict)
+    by_card: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     per_kind: dict[str, list[float]] = defaultdict(list)
     tp = fp = fn = 0
     for answer in answers:
         result = score_answer(answer.card, answer.text)
-        by_card[answer.card.id][answer.kind] = result.score
+        by_card[answer.card.id][answer.kind].append(result.score)
         per_kind[answer.kind].append(result.score)
         for point in result.points:
             said = point.point.text in answer.covers
@@ -129,8 +133,8 @@ def evaluate(answers: Sequence[LabelledAnswer]) -> tuple[Quality, Mapping[str, M
             fn += said and not point.hit
     pairs = {}
     for better, worse, _ in PAIRS:
-        both = [s for s in by_card.values() if better in s and worse in s]
-        pairs[(better, worse)] = (sum(s[better] > s[worse] for s in both), len(both))
+        compared = [(b, w) for s in by_card.values() for b in s.get(better, ()) for w in s.get(worse, ())]
+        pairs[(better, worse)] = (sum(b > w for b, w in compared), len(compared))
     means = {kind: statistics.mean(scores) for kind, scores in per_kind.items()}
     return Quality(pairs, means, tp, fp, fn), by_card
 
@@ -164,7 +168,8 @@ def main() -> None:
              "question_echo": "echo", "strong": "strong", "partial": "part"}  # fmt: skip
     print(f"{'card':<24}" + "".join(f"{short[k]:>7}" for k in KINDS))
     for card_id, scores in sorted(by_card.items()):
-        print(f"{card_id:<24}" + "".join(f"{scores.get(k, float('nan')):7.0f}" for k in KINDS))
+        cells = ("/".join(f"{v:.0f}" for v in scores[k]) if scores.get(k) else "-" for k in KINDS)
+        print(f"{card_id:<24}" + "".join(f"{cell:>7}" for cell in cells))
     print("\npair                     accuracy  target")
     for better, worse, target in PAIRS:
         right, total = quality.pairs[(better, worse)]
