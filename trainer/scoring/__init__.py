@@ -104,12 +104,15 @@ class _Prepared:
     model_sentences: tuple[str, ...]  # per point: the model answer's sentence that makes it
     entities: tuple[claims.Entity, ...]  # the things the question compares, by qualifier
     about: tuple[claims.Entity | None, ...]  # per point: the compared thing it is about, if any
+    compares: tuple[bool, ...]  # per point: it names one of the compared things ("path parameters are required")
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
 
 
-_NAME = re.compile(r"\b[A-Z][a-z]+[A-Za-z]*\b")
+#: A product name: one capital, then lower case ("Uvicorn", "Celery"); a code name with more capitals
+#: ("RequestValidationError", "BaseModel") is an identifier, said as several words, and never a rival product.
+_NAME = re.compile(r"\b[A-Z][a-z]{4,}\b")
 
 
 def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = None, strict: bool = False) -> _Phrase:
@@ -119,7 +122,7 @@ def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = 
     required = roles if right is None else roles | {i for i, w in enumerate(words) if stem(w) not in right}
     negations = len(claims.negation_words(tokenize(text)))
     strict = strict or _identifier(text)
-    names = frozenset(fold(n) for n in _NAME.findall(text) if len(n) >= 5 and fold(n) in words)
+    names = frozenset(fold(n) for n in _NAME.findall(text) if fold(n) in words)
     ordered = any(t.text in claims.ORDERED_RELATIONS for t in tokenize(text))
     return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, names, ordered)
 
@@ -162,6 +165,7 @@ def _prepare(card: Card) -> _Prepared:
         tuple(_model_sentence(p, sentences) for p in points),
         compared,
         about,
+        tuple(bool(s & topics) for s in point_stems),
     )
 
 
@@ -251,8 +255,23 @@ def _span(tokens: Sequence[Token], first: int, last: int) -> tuple[int, int]:
     return tokens[first].start, tokens[last].end
 
 
+#: One paraphrase candidate considered: (point index, clause text, cosine similarity, verdict).
+Trace = list[tuple[int, str, float, str]]
+
+
 def score_answer(card: Card, transcript: str) -> ScoreResult:
     """Score a transcript against the card's key points and misconceptions, with evidence for each verdict."""
+    return _score(card, transcript, None)
+
+
+def explain_paraphrases(card: Card, transcript: str) -> tuple[ScoreResult, Trace]:
+    """The score and every paraphrase candidate the embedding proposed, with why it was or was not credited
+    (for bench/scoring_misses.py: a missed paraphrase is diagnosed by its cause, not guessed at)."""
+    trace: Trace = []
+    return _score(card, transcript, trace), trace
+
+
+def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
     tokens = tokenize(transcript)
     index = WordIndex(tokens, prep.keys)
@@ -284,7 +303,7 @@ def score_answer(card: Card, transcript: str) -> ScoreResult:
             _lexical_result(point, p, prep, index, tokens, transcript, clauses, frozen_blocked, pauses, said_wrong)
         )
     if any(r is None or r.how == "contradicted" for r in results):
-        results = _paraphrases(card, prep, results, tokens, transcript, clauses, frozen_blocked, pauses)
+        results = _paraphrases(card, prep, results, tokens, transcript, clauses, frozen_blocked, pauses, trace)
     final = [
         r if r is not None else PointResult(point, False, 0.0, None, how="missed", evidence=prep.model_sentences[p])
         for p, (point, r) in enumerate(zip(card.key_points, results, strict=True))
@@ -342,6 +361,7 @@ def _paraphrases(
     clauses: Sequence[Clause],
     blocked: frozenset[int],
     pauses: frozenset[int],
+    trace: Trace | None = None,
 ) -> list[PointResult | None]:
     """Points not found in their own words, credited where a clause says the same idea in other words."""
     try:
@@ -350,16 +370,19 @@ def _paraphrases(
     except Exception:  # a broken model must never stop scoring by words
         log.exception("embedding model failed; scoring by words only")
         return results
-    usable = [
-        c
-        for c in clauses
-        if blocked.isdisjoint(range(c.first, c.last + 1))
-        and len(
-            {t.text for t in tokens[c.first : c.last + 1] if t.text not in STOPWORDS}
-            - {t.text for t in tokens[c.first : c.last + 1] if stem(t.text) in prep.question_stems}
-        )
-        >= PARAPHRASE_MIN_NEW_WORDS
-    ]
+    usable = []
+    for c in clauses:
+        said = tokens[c.first : c.last + 1]
+        new_words = {t.text for t in said if t.text not in STOPWORDS and stem(t.text) not in prep.question_stems}
+        why = None
+        if not blocked.isdisjoint(range(c.first, c.last + 1)):
+            why = "holds a misconception"
+        elif len(new_words) < PARAPHRASE_MIN_NEW_WORDS:
+            why = "too few words beyond the question's"
+        if why is None:
+            usable.append(c)
+        elif trace is not None:
+            trace.append((-1, transcript[said[0].start : said[-1].end], 0.0, why))
     if not usable:
         return results
     texts = [transcript[tokens[c.first].start : tokens[c.last].end] for c in usable]
@@ -382,16 +405,13 @@ def _paraphrases(
         order = np.argsort(-sims[p])
         for c in order:
             sim = float(sims[p, c])
-            if sim < PARAPHRASE_THRESHOLD:
-                break
             clause = usable[c]
-            if sim < closest[c] - PARAPHRASE_MARGIN or to_question[c] >= sim:
-                continue
-            if result is not None and result.span is not None:
-                span = _span(tokens, clause.first, clause.last)
-                if span[0] < result.span[1] and result.span[0] < span[1]:
-                    continue  # the contradicted clause cannot also make the point
-            if not _confirms(prep, p, tokens, clause, pauses, transcript):
+            verdict = _verdict(prep, p, result, tokens, clause, pauses, transcript, sim, closest[c], to_question[c])
+            if trace is not None:
+                trace.append((p, texts[c], sim, verdict or "credited"))
+            if verdict == "below the threshold":
+                break
+            if verdict is not None:
                 continue
             span = _span(tokens, clause.first, clause.last)
             out[p] = PointResult(card.key_points[p], True, 100 * sim, span, how="paraphrase",
@@ -400,45 +420,71 @@ def _paraphrases(
     return out
 
 
-def _confirms(
+def _verdict(
+    prep: _Prepared,
+    p: int,
+    result: PointResult | None,
+    tokens: Sequence[Token],
+    clause: Clause,
+    pauses: frozenset[int],
+    transcript: str,
+    sim: float,
+    closest: float,
+    to_question: float,
+) -> str | None:
+    """Why a clause at cosine `sim` from point p is not credited as its paraphrase, or None when it is."""
+    if sim < PARAPHRASE_THRESHOLD:
+        return "below the threshold"
+    if sim < closest - PARAPHRASE_MARGIN:
+        return "closer to another point"
+    if to_question >= sim:
+        return "closer to the question"
+    if result is not None and result.span is not None:
+        span = _span(tokens, clause.first, clause.last)
+        if span[0] < result.span[1] and result.span[0] < span[1]:
+            return "the clause that contradicts the point"
+    return _rejection(prep, p, tokens, clause, pauses, transcript)
+
+
+def _rejection(
     prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, pauses: frozenset[int], transcript: str
-) -> bool:
-    """Claim checks on a clause the embedding proposed: numbers, names, subject, order, and no negation or
-    opposite the point lacks (nor the point's negated word said plainly)."""
+) -> str | None:
+    """Why a clause the embedding proposed does not make point p, or None when the claim checks confirm it:
+    numbers, names, subject, order, and no negation or opposite the point lacks (nor its negated word said
+    plainly). The reason names the check, so bench/scoring_misses.py can show why a paraphrase was missed."""
     said_tokens = tokens[clause.first : clause.last + 1]
     words = {t.text for t in said_tokens}
     said_stems = {stem(w) for w in words}
     phrases = prep.points[p]
     if not any(ph.numbers <= words and ph.names <= words for ph in phrases):
-        return False  # a number or name the point needs is not said
+        return "a number or name the point needs is not said"
     numbers = frozenset().union(*(ph.numbers for ph in phrases))
     if numbers and claims.numbers(words) and numbers.isdisjoint(claims.numbers(words)):
-        return False  # another number than the point's: "like four oh four" is not "422 is a validation error"
+        return "another number than the point's"  # "like four oh four" is not "422 is a validation error"
     names = frozenset().union(*(ph.names for ph in phrases))
     if names and names.isdisjoint(words):
-        text = transcript[said_tokens[0].start : said_tokens[-1].end]
-        others = {fold(n) for n in _NAME.findall(text) if len(n) >= 5} - prep.question_stems - names
+        others = _names_said(transcript, tokens, clause) - prep.question_stems - names
         if others - {stem(o) for o in others if stem(o) in prep.question_stems}:
-            return False  # another product than the point's: "served by Gunicorn" is not "served by Uvicorn"
+            return "another product than the point's"  # "served by Gunicorn" is not "served by Uvicorn"
     if any(ph.ordered and _reversed_in(ph, said_tokens) for ph in phrases):
-        return False  # "from_attributes was renamed to orm_mode" is not "orm_mode became from_attributes"
+        return "said the other way round"  # "from_attributes was renamed to orm_mode"
     negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)}
     if negated_words & said_stems and not claims.negation_words(said_tokens):
-        return False  # "with automatic retries" is not "no retries"
+        return "what the point negates, said plainly"  # "with automatic retries" is not "no retries"
     refs = {stem(w) for ph in phrases for w in ph.words} | {
         stem(t.text) for t in tokenize(prep.model_sentences[p]) if t.text not in STOPWORDS
     }
     if not {w[:5] for w in refs - prep.question_stems} & {w[:5] for w in said_stems - prep.question_stems}:
-        return False  # no root of the point or its model sentence beyond the question: an off-topic clause
+        return "no word root of the point or its model sentence beyond the question"
     topic = claims.first_topic(tokens, clause, prep.topics)
-    if topic is not None and topic in prep.rivals[p]:
-        return False
+    if topic is not None and prep.compares[p] and topic in prep.rivals[p]:
+        return "its subject is another compared thing"
     if prep.about[p] is not None and claims.first_entity(tokens, clause, prep.entities) not in (None, prep.about[p]):
-        return False
+        return "said of another compared thing"
     if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words):
-        return False  # "the pool is unlimited" is not "limited pool size"
+        return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"
     if not any(ph.negated for ph in phrases) and _denied(phrases, tokens, clause, pauses):
-        return False  # "you don't need a task queue" is not "task queue for heavy jobs"
+        return "the point's words said after a negation"  # "you don't need a task queue"
     said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
     if said and not any(ph.negated for ph in phrases):
         # Most of the point's own words with a negation: a negated copy ("not required"), not a paraphrase
@@ -446,8 +492,8 @@ def _confirms(
         for ph in phrases:
             own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
             if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
-                return False
-    return True
+                return "a negated copy of the point's own words"
+    return None
 
 
 #: Prefixes that turn a word into its opposite: "unlimited", "non-blocking", "invalid".
@@ -460,12 +506,40 @@ def _opposite_said(phrases: Sequence[_Phrase], words: set[str]) -> bool:
     return any(prefix + w in words for w in own for prefix in _OPPOSITE_PREFIXES)
 
 
+def _names_said(transcript: str, tokens: Sequence[Token], clause: Clause) -> set[str]:
+    """Product names in a clause ("Gunicorn"), leaving out a capital that only starts a sentence ("Define")."""
+    names = set()
+    for i in range(clause.first, clause.last + 1):
+        word = transcript[tokens[i].start : tokens[i].end]
+        starts_sentence = i == 0 or bool(re.search(r"[.?!]", transcript[tokens[i - 1].end : tokens[i].start]))
+        if _NAME.fullmatch(word) and not starts_sentence:
+            names.add(fold(word))
+    return names
+
+
+def _relation(tokens: Sequence[Token]) -> str | None:
+    """Which way the first renaming word points: "old became new" is "forward", "new replaces old" or "new
+    instead of old" is "backward" ("was replaced by new" is forward again); None without one."""
+    for i, token in enumerate(tokens):
+        if token.text in claims.BACKWARD_RELATIONS:
+            by = i + 1 < len(tokens) and tokens[i + 1].text == "by"
+            return "forward" if by else "backward"
+        if token.text in claims.FORWARD_RELATIONS:
+            return "forward"
+    return None
+
+
 def _reversed_in(phrase: _Phrase, said: Sequence[Token]) -> bool:
-    """True when the clause says an ordered phrase's first and last words the other way round."""
+    """True when the clause says an ordered phrase's first and last words the other way round, read with the
+    same kind of relation: "parse obj turned into model validate" is not reversed by the alias "model validate
+    replaces parse obj", but "model validate became parse obj" is."""
+    direction = _relation(said)
+    if direction is None or direction != _relation(tokenize(phrase.text)):
+        return False
     first, last = stem(phrase.words[0]), stem(phrase.words[-1])
     places = [stem(t.text) for t in said]
-    if first not in places or last not in places or first == last or {"than", "instead"} & {t.text for t in said}:
-        return False  # "model_validate rather than parse_obj" names the new one first
+    if first not in places or last not in places or first == last:
+        return False
     return places.index(first) > len(places) - 1 - places[::-1].index(last)
 
 

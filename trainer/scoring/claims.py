@@ -37,6 +37,10 @@ LIST_MIN_WORDS = 4
 NEGATION_REACH = 4
 #: Relations whose two sides cannot swap: "dict became model_dump" is not "model_dump became dict".
 ORDERED_RELATIONS = frozenset({"became", "becomes", "replaced", "replaces", "renamed", "than", "instead", "into"})
+#: Relations that name the old thing first ("dict became model_dump", "parse_obj turned into model_validate")...
+FORWARD_RELATIONS = frozenset({"became", "become", "becomes", "becoming", "renamed", "into", "turned"})
+#: ... and those that name the new one first ("model_dump replaces dict", "model_validate rather than parse_obj").
+BACKWARD_RELATIONS = frozenset({"replaced", "replaces", "replace", "than", "instead"})
 
 
 @dataclass(frozen=True)
