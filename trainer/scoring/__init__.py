@@ -61,9 +61,10 @@ HIT_THRESHOLD = 66.0
 #: it is wrong is the worst mistake scoring can make (75 with one word missing flagged right answers).
 MISCONCEPTION_THRESHOLD = 85.0
 #: Cosine similarity at which the embedding proposes a clause as a paraphrase of a point.
-PARAPHRASE_THRESHOLD = 0.4
+PARAPHRASE_THRESHOLD = 0.37
 #: A clause may be credited for a point this much less close than for the card's closest point to it.
-PARAPHRASE_MARGIN = 0.0
+PARAPHRASE_MARGIN = 0.05
+CLOSEST_AMONG_OPEN = True
 #: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
 #: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
 PARAPHRASE_MIN_NEW_WORDS = 3
@@ -395,7 +396,10 @@ def _paraphrases(
     # sims[p][c]: how close clause c is to point p (the best of its phrases and model sentence).
     sims = np.stack([np.max(vectors @ np.stack([semantic.embed_one(r) for r in rs]).T, axis=1) for rs in refs])
     to_question = vectors @ question
-    closest = np.max(sims, axis=0)
+    # A clause is read as making the open point it is closest to; a point already said in its own words does
+    # not claim the clause ("the async machinery runs on a single thread" may still go on to make another).
+    open_points = [p for p, r in enumerate(results) if r is None or r.how == "contradicted"] or [0]
+    closest = np.max(sims[open_points], axis=0) if CLOSEST_AMONG_OPEN else np.max(sims, axis=0)
     out = list(results)
     for p, result in enumerate(results):
         if result is not None and result.how != "contradicted":
@@ -496,14 +500,18 @@ def _rejection(
     return None
 
 
-#: Prefixes that turn a word into its opposite: "unlimited", "non-blocking", "invalid".
-_OPPOSITE_PREFIXES = ("un", "non", "in", "im", "dis")
+#: Prefixes that turn a word into its opposite: "unlimited", "non-blocking", "invalid", "malformed".
+_OPPOSITE_PREFIXES = ("un", "non", "in", "im", "dis", "mal")
 
 
 def _opposite_said(phrases: Sequence[_Phrase], words: set[str]) -> bool:
-    """True when the clause says the opposite of one of the point's own words ("unlimited" for "limited")."""
-    own = {w for ph in phrases for i, w in enumerate(ph.words) if i not in ph.roles and len(w) >= 4}
-    return any(prefix + w in words for w in own for prefix in _OPPOSITE_PREFIXES)
+    """True when the clause says the opposite of one of the point's own words ("unlimited" for "limited",
+    "called twice" for "called once", "a fresh object" for "the same instance") and not the word itself."""
+    own = {w for ph in phrases for i, w in enumerate(ph.words) if i not in ph.roles}
+    if any(prefix + w in words for w in own if len(w) >= 4 for prefix in _OPPOSITE_PREFIXES):
+        return True
+    said = {stem(w) for w in words}
+    return any(claims.antonyms(w) & said and stem(w) not in said for w in own)
 
 
 def _names_said(transcript: str, tokens: Sequence[Token], clause: Clause) -> set[str]:
@@ -519,8 +527,11 @@ def _names_said(transcript: str, tokens: Sequence[Token], clause: Clause) -> set
 
 def _relation(tokens: Sequence[Token]) -> str | None:
     """Which way the first renaming word points: "old became new" is "forward", "new replaces old" or "new
-    instead of old" is "backward" ("was replaced by new" is forward again); None without one."""
+    instead of old" is "backward" ("was replaced by new" is forward again, and so is "use new instead");
+    None without one."""
     for i, token in enumerate(tokens):
+        if i + 1 < len(tokens) and (token.text, tokens[i + 1].text) in claims.BACKWARD_PAIRS:
+            return "backward"
         if token.text in claims.BACKWARD_RELATIONS:
             by = i + 1 < len(tokens) and tokens[i + 1].text == "by"
             return "forward" if by else "backward"

@@ -40,7 +40,36 @@ ORDERED_RELATIONS = frozenset({"became", "becomes", "replaced", "replaces", "ren
 #: Relations that name the old thing first ("dict became model_dump", "parse_obj turned into model_validate")...
 FORWARD_RELATIONS = frozenset({"became", "become", "becomes", "becoming", "renamed", "into", "turned"})
 #: ... and those that name the new one first ("model_dump replaces dict", "model_validate rather than parse_obj").
-BACKWARD_RELATIONS = frozenset({"replaced", "replaces", "replace", "than", "instead"})
+BACKWARD_RELATIONS = frozenset({"replaced", "replaces", "replace"})
+#: Two-word relations that name the new thing first: "model_validate instead of parse_obj", "rather than".
+BACKWARD_PAIRS = frozenset({("instead", "of"), ("rather", "than")})
+
+
+#: Words that flip a claim into its opposite, in the senses interview answers use them: a general list of
+#: English opposites, not taken from any answer ("called twice" is not "called once", "a fresh object" is not
+#: "the same instance", "it runs first" is not "it runs after the response"). Prefixed opposites ("unlimited",
+#: "asynchronous") are found by their prefix instead.
+ANTONYM_PAIRS = (
+    ("once", "twice"), ("once", "again"), ("once", "repeatedly"),
+    ("same", "different"), ("same", "fresh"), ("same", "separate"), ("shared", "fresh"), ("shared", "separate"),
+    ("before", "after"), ("first", "last"), ("after", "first"), ("early", "late"),
+    ("required", "optional"), ("mandatory", "optional"), ("always", "optional"),
+    ("old", "new"), ("old", "modern"), ("older", "newer"), ("older", "modern"),
+    ("strict", "loose"), ("stricter", "looser"), ("stricter", "lenient"), ("strict", "lenient"),
+    ("less", "more"), ("fewer", "more"), ("inside", "outside"), ("internal", "external"),
+    ("automatic", "manual"), ("automatically", "manually"), ("bounded", "endless"), ("limited", "endless"),
+    ("limited", "infinite"), ("limit", "infinite"),
+    ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
+)  # fmt: skip
+_ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in ANTONYM_PAIRS:
+    for _x, _y in ((_a, _b), (_b, _a)):
+        _ANTONYMS[stem(_x)] = _ANTONYMS.get(stem(_x), frozenset()) | {stem(_y)}
+
+
+def antonyms(word: str) -> frozenset[str]:
+    """The stems of the opposites of a word ("twice", "again" for "once"); empty when none is listed."""
+    return _ANTONYMS.get(stem(word), frozenset())
 
 
 @dataclass(frozen=True)
