@@ -239,7 +239,7 @@ def _find(
             continue
         if about is not None and claims.entity_before(tokens, clause, found.last, entities) not in (None, about):
             continue  # said of the other compared thing: "plain def runs on the event loop"
-        said = claims.negations_before(tokens, clause, found.first, found.last, pauses)
+        said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         negation = None
         if bool(said) != phrase.negated:
             negation = f'said with "{said[-1]}"' if said else "said without the negation"
@@ -519,7 +519,8 @@ def _rejection(
         return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"
     if not any(ph.negated for ph in phrases) and _denied(phrases, tokens, clause, pauses):
         return "the point's words said after a negation"  # "you don't need a task queue"
-    said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses)
+    ordered = any(ph.ordered for ph in phrases)
+    said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses, not ordered)
     if said and not any(ph.negated for ph in phrases):
         # Most of the point's own words with a negation: a negated copy ("not required"), not a paraphrase
         # ("it won't coerce an int into a string any more" still paraphrases "stricter coercion").

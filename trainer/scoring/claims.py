@@ -150,20 +150,27 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
 
 
 def negations_before(
-    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int]
+    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int], contrasts: bool = True
 ) -> list[str]:
     """The negations in scope of a match: among its words, or a few words before it since the last pause.
 
     "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
     want that, you pass X"."""
     start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
-    return negation_words(tokens[start : last + 1])
+    return negation_words(tokens[start : last + 1], contrasts)
 
 
-def negation_words(tokens: Sequence[Token]) -> list[str]:
-    """The negations among these tokens; "instead of" counts ("raise it instead of returning it")."""
+#: Two words that set aside what follows them, like a negation: "raise it instead of returning it", "keep it
+#: async rather than plain def", "better than switching to an async client". In a renaming they only say which
+#: name is the new one ("model_validate instead of parse_obj"), so ordered phrases ignore them.
+CONTRASTS = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
+
+
+def negation_words(tokens: Sequence[Token], contrasts: bool = True) -> list[str]:
+    """The negations among these tokens, and (unless `contrasts` is False) the contrasts in CONTRASTS."""
     found = [t.text for t in tokens if t.text in NEGATIONS]
-    found += ["instead of" for a, b in itertools.pairwise(tokens) if (a.text, b.text) == ("instead", "of")]
+    if contrasts:
+        found += [f"{a.text} {b.text}" for a, b in itertools.pairwise(tokens) if (a.text, b.text) in CONTRASTS]
     return found
 
 
