@@ -16,6 +16,7 @@ Call `preload()` in a worker at start-up; without it the first score loads the m
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import logging
@@ -133,6 +134,14 @@ def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = 
     return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, names, ordered)
 
 
+def _renaming(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
+    """A point one of whose phrases is a renaming ("dict became model_dump") is one in all of them: "dict is now
+    model dump, rather than ..." names the new name with "rather than", it does not negate it."""
+    if not any(ph.ordered for ph in phrases):
+        return phrases
+    return tuple(dataclasses.replace(ph, ordered=True) for ph in phrases)
+
+
 def _identifier(text: str) -> bool:
     """A code name such as response_model_exclude or use_cache=False: all its words are needed."""
     return bool(re.search(r"[_=]|[a-z][A-Z]", text))
@@ -142,7 +151,8 @@ def _identifier(text: str) -> bool:
 def _prepare(card: Card) -> _Prepared:
     question = claims.stems(t.text for t in tokenize(card.question) if t.text not in STOPWORDS)
     points = tuple(
-        tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases) for point in card.key_points
+        _renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases))
+        for point in card.key_points
     )
     point_stems = [claims.stems(w for ph in phrases for w in ph.words) for phrases in points]
     topics = frozenset(question & frozenset().union(*point_stems)) if point_stems else frozenset()
