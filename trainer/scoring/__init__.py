@@ -71,6 +71,11 @@ PARAPHRASE_MARGIN = 0.05
 #: A point's model-answer sentence counts this much less than its own phrases: the sentence often carries a
 #: second idea, and a clause close to that idea is no paraphrase of this point.
 MODEL_SENTENCE_DISCOUNT = 0.03
+#: Below PARAPHRASE_THRESHOLD, a clause this close still makes the point when it also shares LOW_ROOTS word
+#: roots with the point or its model sentence: two weak signals that agree ("the code after the yield runs when
+#: the request is finished" for "yield for cleanup").
+LOW_THRESHOLD = 0.3
+LOW_ROOTS = 3
 #: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
 #: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
 PARAPHRASE_MIN_NEW_WORDS = 3
@@ -453,7 +458,7 @@ def _paraphrases(
             verdict = _verdict(prep, p, result, tokens, clause, pauses, transcript, sim, closest[c], to_question[c])
             if trace is not None:
                 trace.append((p, texts[c], sim, verdict or "credited"))
-            if verdict == "below the threshold":
+            if sim < LOW_THRESHOLD:
                 break
             if verdict is not None:
                 continue
@@ -477,7 +482,7 @@ def _verdict(
     to_question: float,
 ) -> str | None:
     """Why a clause at cosine `sim` from point p is not credited as its paraphrase, or None when it is."""
-    if sim < PARAPHRASE_THRESHOLD:
+    if sim < PARAPHRASE_THRESHOLD and (sim < LOW_THRESHOLD or _shared_roots(prep, p, tokens, clause) < LOW_ROOTS):
         return "below the threshold"
     if sim < closest - PARAPHRASE_MARGIN:
         return "closer to another point"
@@ -488,6 +493,16 @@ def _verdict(
         if span[0] < result.span[1] and result.span[0] < span[1]:
             return "the clause that contradicts the point"
     return _rejection(prep, p, tokens, clause, pauses, transcript)
+
+
+def _shared_roots(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause) -> int:
+    """How many word roots (five letters) beyond the question's a clause shares with point p's phrases and
+    model-answer sentence."""
+    refs = {stem(w) for ph in prep.points[p] for w in ph.words} | {
+        stem(t.text) for t in tokenize(prep.model_sentences[p]) if t.text not in STOPWORDS
+    }
+    said = {stem(t.text) for t in tokens[clause.first : clause.last + 1] if t.text not in STOPWORDS}
+    return len({w[:5] for w in refs - prep.question_stems} & {w[:5] for w in said - prep.question_stems})
 
 
 def _rejection(
