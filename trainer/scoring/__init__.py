@@ -2,11 +2,13 @@
 
 A key point is credited in two ways. Its own words found close together in one clause ("same words", fuzzy
 enough for speech recognition: lexical.py), or the same idea in other words: a sentence embedding proposes
-the clause closest to the point (semantic.py). Either way claims.py must confirm the claim: no negation the
-point lacks, the right thing as its subject, the numbers it requires, a sentence rather than a list of terms,
-and more than the question's own words. A paraphrase must also share a word root with the point or its model
-sentence, and not say it the other way round, its opposite ("unlimited"), another product, or plainly what the
-point negates. A card's misconceptions are found the same way; each one said is
+clauses close to the point (semantic.py), each read as making the open point it is nearest to. Either way
+claims.py must confirm the claim: no negation or contrast ("rather than") the point lacks, the right thing as
+its subject, the numbers it requires, a sentence rather than a list of terms, and more than the question's own
+words. A paraphrase must also share a word root with the point or its model sentence, and not say it the other
+way round (read by its relation word: "became", "replaces"), its opposite ("unlimited", "twice" for "once"),
+another product, or plainly what the point negates. `explain_paraphrases()` lists every candidate with the
+check that refused it (bench/scoring_misses.py). A card's misconceptions are found the same way; each one said is
 flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point.
 
 `score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
