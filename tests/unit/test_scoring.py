@@ -394,3 +394,16 @@ def test_a_code_name_said_as_words_is_not_another_product() -> None:
     point = score_answer(DECK.card("why-422-in-test"), text).points[1]
     assert (point.point.text, point.hit, point.how) == ("RequestValidationError handler", True, "paraphrase")
     assert "request validation exception" in point.evidence
+
+
+def test_a_phrase_without_the_compared_thing_is_not_credited_after_the_other_one() -> None:
+    card = DECK.card("wsgi-vs-asgi")
+    assert score_answer(card, "WSGI is the old synchronous standard.").points[0].hit
+    other = score_answer(card, "ASGI is synchronous, the old blocking standard.").points[0]
+    assert (other.point.text, other.hit) == ("WSGI is synchronous", False)
+
+
+def test_a_match_missing_a_word_whose_opposite_was_said_is_contradicted() -> None:
+    point = score_answer(DECK.card("wsgi-vs-asgi"), "Each worker only ever handles one request at a time.").points[4]
+    assert (point.point.text, point.hit, point.how) == ("one worker many requests", False, "contradicted")
+    assert point.why is not None and '"only"' in point.why

@@ -236,8 +236,13 @@ def _find(
     threshold: float = HIT_THRESHOLD,
     about: claims.Entity | None = None,
     entities: Sequence[claims.Entity] = (),
+    compares: bool = False,
+    topics: frozenset[str] = frozenset(),
 ) -> _Match | None:
-    """The best clause holding the phrase's words as a claim about the right thing (maybe negated)."""
+    """The best clause holding the phrase's words as a claim about the right thing (maybe negated).
+
+    `compares`: the point names one of the compared things, so a phrase of it that does not ("old synchronous
+    standard" for "WSGI is synchronous") is only made where no other compared thing was named before it."""
     best: _Match | None = None
 
     def allowed(word: int, first: int, last: int) -> bool:
@@ -256,16 +261,32 @@ def _find(
             continue
         if about is not None and claims.entity_before(tokens, clause, found.last, entities) not in (None, about):
             continue  # said of the other compared thing: "plain def runs on the event loop"
+        if compares and not phrase.roles and claims.topic_before(tokens, clause, found.first, topics) in rivals:
+            continue  # "ASGI is synchronous, the old blocking standard" is not "WSGI is synchronous"
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         negation = None
         if bool(said) != phrase.negated:
             negation = f'said with "{said[-1]}"' if said else "said without the negation"
         elif phrase.ordered and _swapped(found, phrase) and _same_relation(tokens, clause, phrase):
             negation = "said the other way round"
+        elif (opposite := _opposite_of_missing(tokens, clause, phrase, found)) is not None:
+            negation = f'said with "{opposite}"'
         match = _Match(found.similarity, found, phrase, clause, negation)
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
     return best
+
+
+def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
+    """A word of the clause that is the opposite of a phrase word the match left out: two of "one worker many
+    requests" in "a worker only ever handles one request" are no claim that it handles many."""
+    missing = {stem(w) for i, w in enumerate(phrase.words) if i not in found.matched}
+    if not missing:
+        return None
+    for token in tokens[clause.first : clause.last + 1]:
+        if any(stem(token.text) in claims.antonyms(w) for w in missing):
+            return token.text
+    return None
 
 
 def _same_relation(tokens: Sequence[Token], clause: Clause, phrase: _Phrase) -> bool:
@@ -362,7 +383,18 @@ def _lexical_result(
     best: _Match | None = None
     for phrase in prep.points[p]:
         match = _find(
-            index, tokens, phrase, clauses, prep.rivals[p], blocked, pauses, HIT_THRESHOLD, prep.about[p], prep.entities
+            index,
+            tokens,
+            phrase,
+            clauses,
+            prep.rivals[p],
+            blocked,
+            pauses,
+            HIT_THRESHOLD,
+            prep.about[p],
+            prep.entities,
+            prep.compares[p] and not prep.entities,  # compared "<qualifier> <head>" things: `about` checks them
+            prep.topics,
         )
         if match and (best is None or match.rank(HIT_THRESHOLD) > best.rank(HIT_THRESHOLD)):
             best = match

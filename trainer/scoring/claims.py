@@ -56,7 +56,8 @@ ANTONYM_PAIRS = (
     ("required", "optional"), ("mandatory", "optional"), ("always", "optional"),
     ("old", "new"), ("old", "modern"), ("older", "newer"), ("older", "modern"),
     ("strict", "loose"), ("stricter", "looser"), ("stricter", "lenient"), ("strict", "lenient"),
-    ("less", "more"), ("fewer", "more"), ("inside", "outside"), ("internal", "external"),
+    ("less", "more"), ("fewer", "more"),
+    ("many", "only"), ("many", "single"), ("many", "few"), ("inside", "outside"), ("internal", "external"),
     ("automatic", "manual"), ("automatically", "manually"), ("bounded", "endless"), ("limited", "endless"),
     ("limited", "infinite"), ("limit", "infinite"),
     ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
@@ -201,6 +202,14 @@ def first_topic(tokens: Sequence[Token], clause: Clause, topics: frozenset[str])
         s = stem(token.text)
         if s in topics:
             return s
+    return None
+
+
+def topic_before(tokens: Sequence[Token], clause: Clause, first: int, topics: frozenset[str]) -> str | None:
+    """The last of these topic stems named in the clause before token `first`: what a match there is said of."""
+    for token in reversed(tokens[clause.first : first]):
+        if stem(token.text) in topics:
+            return stem(token.text)
     return None
 
 
