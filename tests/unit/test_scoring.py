@@ -10,7 +10,14 @@ import pytest
 from tests.conftest import CARDS
 from trainer.deck import Card, KeyPoint, load_deck
 from trainer.normalize import STOPWORDS, tokenize
-from trainer.scoring import HIT_THRESHOLD, MISCONCEPTION_PENALTY, ScoreResult, preload, score_answer
+from trainer.scoring import (
+    HIT_THRESHOLD,
+    MISCONCEPTION_PENALTY,
+    ScoreResult,
+    explain_paraphrases,
+    preload,
+    score_answer,
+)
 
 CARD = Card(
     id="status",
@@ -383,6 +390,11 @@ def test_what_follows_rather_than_or_better_than_is_set_aside() -> None:
     result = score_answer(card, "Keep the route as async def rather than plain def, it's better than an async client.")
     assert [p.point.text for p in result.points if p.hit] == []
     assert result.points[3].how == "contradicted" and "rather than" in result.points[3].why
+    # "use an async library": set aside when it follows the contrast, claimed when the contrast follows it.
+    _, trace = explain_paraphrases(card, "It is honestly better than switching to an async HTTP client like httpx.")
+    assert next(verdict for p, _, _, verdict in trace if p == 1) == "most of it follows a contrast"
+    kept = score_answer(card, "Switch to an async HTTP client like httpx rather than requests.")
+    assert (kept.points[1].hit, kept.points[1].how) == (True, "paraphrase")
 
 
 def test_a_code_name_said_as_words_is_not_another_product() -> None:

@@ -52,6 +52,8 @@ __all__ = [
     "MisconceptionResult",
     "PointResult",
     "ScoreResult",
+    "Trace",
+    "explain_paraphrases",
     "preload",
     "score_answer",
 ]
@@ -587,7 +589,21 @@ def _rejection(
             own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
             if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
                 return "a negated copy of the point's own words"
+    if not ordered and _mostly_set_aside(tokens, clause, pauses):
+        return "most of it follows a contrast"  # "it's better than switching to an async client"
     return None
+
+
+def _mostly_set_aside(tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]) -> bool:
+    """True when most of a clause's content words follow "rather than", "better than" or "instead of" before
+    the next pause: the clause sets that idea aside rather than claiming it."""
+    content = [i for i in range(clause.first, clause.last + 1) if tokens[i].text not in STOPWORDS]
+    aside = 0
+    for i in range(clause.first, clause.last):
+        if (tokens[i].text, tokens[i + 1].text) in claims.CONTRASTS:
+            end = min((j for j in pauses if i < j <= clause.last), default=clause.last + 1)
+            aside += sum(1 for j in content if i + 1 < j < end)
+    return bool(content) and aside / len(content) > 0.5
 
 
 #: Prefixes that turn a word into its opposite: "unlimited", "non-blocking", "invalid", "malformed".
