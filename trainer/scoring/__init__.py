@@ -121,6 +121,7 @@ class _Prepared:
     entities: tuple[claims.Entity, ...]  # the things the question compares, by qualifier
     about: tuple[claims.Entity | None, ...]  # per point: the compared thing it is about, if any
     compares: tuple[bool, ...]  # per point: it names one of the compared things ("path parameters are required")
+    roots: tuple[frozenset[str], ...]  # per point: word roots of its phrases and model sentence beyond the question
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -180,6 +181,7 @@ def _prepare(card: Card) -> _Prepared:
     compared = claims.entities([t for t in tokenize(card.question)], topics)
     about = tuple(_about(point_stems[i], compared) for i in range(len(points)))
     split_words = topics | {e.qualifier for e in compared}
+    model_sentences = tuple(_model_sentence(p, sentences) for p in points)
     return _Prepared(
         points,
         rivals,
@@ -187,11 +189,26 @@ def _prepare(card: Card) -> _Prepared:
         keys,
         split_words,
         question,
-        tuple(_model_sentence(p, sentences) for p in points),
+        model_sentences,
         compared,
         about,
         tuple(bool(s & topics) for s in point_stems),
+        tuple(_roots(phrases, sentence, question) for phrases, sentence in zip(points, model_sentences, strict=True)),
     )
+
+
+def _roots(phrases: Sequence[_Phrase], sentence: str, question: frozenset[str]) -> frozenset[str]:
+    """Word roots (the first five letters of a stem) of a point's phrases and model sentence, beyond the
+    question's words: a paraphrase must share one, and a weakly similar clause three."""
+    refs = {stem(w) for ph in phrases for w in ph.words} | {
+        stem(t.text) for t in tokenize(sentence) if t.text not in STOPWORDS
+    }
+    return frozenset(w[:5] for w in refs - question)
+
+
+def _clause_roots(tokens: Sequence[Token], clause: Clause, question: frozenset[str]) -> frozenset[str]:
+    said = {stem(t.text) for t in tokens[clause.first : clause.last + 1] if t.text not in STOPWORDS}
+    return frozenset(w[:5] for w in said - question)
 
 
 def _about(words: frozenset[str], compared: Sequence[claims.Entity]) -> claims.Entity | None:
@@ -532,13 +549,8 @@ def _verdict(
 
 
 def _shared_roots(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause) -> int:
-    """How many word roots (five letters) beyond the question's a clause shares with point p's phrases and
-    model-answer sentence."""
-    refs = {stem(w) for ph in prep.points[p] for w in ph.words} | {
-        stem(t.text) for t in tokenize(prep.model_sentences[p]) if t.text not in STOPWORDS
-    }
-    said = {stem(t.text) for t in tokens[clause.first : clause.last + 1] if t.text not in STOPWORDS}
-    return len({w[:5] for w in refs - prep.question_stems} & {w[:5] for w in said - prep.question_stems})
+    """How many word roots beyond the question's a clause shares with point p's phrases and model sentence."""
+    return len(prep.roots[p] & _clause_roots(tokens, clause, prep.question_stems))
 
 
 def _rejection(
@@ -566,10 +578,7 @@ def _rejection(
     negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)}
     if negated_words & said_stems and not claims.negation_words(said_tokens):
         return "what the point negates, said plainly"  # "with automatic retries" is not "no retries"
-    refs = {stem(w) for ph in phrases for w in ph.words} | {
-        stem(t.text) for t in tokenize(prep.model_sentences[p]) if t.text not in STOPWORDS
-    }
-    if not {w[:5] for w in refs - prep.question_stems} & {w[:5] for w in said_stems - prep.question_stems}:
+    if not _shared_roots(prep, p, tokens, clause):
         return "no word root of the point or its model sentence beyond the question"
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and prep.compares[p] and topic in prep.rivals[p]:
