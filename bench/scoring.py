@@ -201,6 +201,9 @@ def main() -> None:
             scoring.score_answer(answer.card, text)
             runs.append(time.perf_counter() - t0)
         timings.append(statistics.median(runs))
+    if not timings:
+        print("\nno strong answers in these splits: no 300-word timing (use --split train dev)")
+        return
     ms = sorted(t * 1000 for t in timings)
     print(
         f"\nscore a 300-word transcript: median {statistics.median(ms):.2f} ms, slowest card {ms[-1]:.2f} ms "
