@@ -10,7 +10,14 @@ import pytest
 from tests.conftest import CARDS
 from trainer.deck import Card, KeyPoint, load_deck
 from trainer.normalize import STOPWORDS, tokenize
-from trainer.scoring import HIT_THRESHOLD, MISCONCEPTION_PENALTY, ScoreResult, preload, score_answer
+from trainer.scoring import (
+    HIT_THRESHOLD,
+    MISCONCEPTION_PENALTY,
+    ScoreResult,
+    explain_paraphrases,
+    preload,
+    score_answer,
+)
 
 CARD = Card(
     id="status",
@@ -349,3 +356,66 @@ def test_a_clause_naming_another_product_is_no_paraphrase_of_a_point_naming_one(
     text = "ASGI is asynchronous, and in production ASGI apps get served by Waitress."
     result = score_answer(DECK.card("wsgi-vs-asgi"), text)
     assert [p.point.text for p in result.points if p.hit] == ["ASGI is asynchronous"]
+
+
+def test_the_score_never_leaves_0_to_100_when_weights_do_not_divide_evenly() -> None:
+    card = Card("w", "q", "a", (KeyPoint("request validation failed", weight=0.69),), ("basics",))
+    assert 100.0 * 0.69 / 0.69 > 100  # the float sum the clamp exists for
+    assert score_answer(card, "the request validation failed").score == 100.0
+
+
+def test_a_clause_saying_the_opposite_word_is_no_paraphrase() -> None:
+    card = DECK.card("depends-resolution")
+    twice = score_answer(card, "If two routes depend on get db it is called twice in one request.")
+    assert not twice.points[2].hit, twice.points[2].why  # "called once per request"
+    fresh = score_answer(card, "Each dependency that asks for it gets a fresh object.")
+    assert not fresh.points[3].hit, fresh.points[3].why  # "same instance shared"
+
+
+def test_a_renaming_is_read_by_which_way_its_relation_word_points() -> None:
+    card = DECK.card("pydantic-v2-renames")
+    assert score_answer(card, "Dot dict is deprecated now, you call model dump instead.").points[0].hit
+    for text in (
+        "In v2 you call model validate instead of parse obj.",
+        "Now you use model validate rather than parse obj.",
+    ):
+        point = score_answer(card, text).points[1]
+        assert point.hit and point.evidence == text.rstrip("."), (text, point.why)
+    backwards = score_answer(card, "In v2 you call parse obj rather than model validate.").points[1]
+    assert not backwards.hit
+
+
+def test_what_follows_rather_than_or_better_than_is_set_aside() -> None:
+    card = DECK.card("blocking-in-async")
+    result = score_answer(card, "Keep the route as async def rather than plain def, it's better than an async client.")
+    assert [p.point.text for p in result.points if p.hit] == []
+    assert result.points[3].how == "contradicted" and "rather than" in result.points[3].why
+    # "use an async library": set aside when it follows the contrast, claimed when the contrast follows it.
+    _, trace = explain_paraphrases(card, "It is honestly better than switching to an async HTTP client like httpx.")
+    assert next(verdict for p, _, _, verdict in trace if p == 1) == "most of it follows a contrast"
+    kept = score_answer(card, "Switch to an async HTTP client like httpx rather than requests.")
+    assert (kept.points[1].hit, kept.points[1].how) == (True, "paraphrase")
+
+
+def test_a_code_name_said_as_words_is_not_another_product() -> None:
+    # "Pydantic" in the clause is no rival of the point's RequestValidationError, a code name, not a product.
+    text = (
+        "When the data fails the Pydantic checks, FastAPI raises a request validation exception and its handler "
+        "answers."
+    )
+    point = score_answer(DECK.card("why-422-in-test"), text).points[1]
+    assert (point.point.text, point.hit, point.how) == ("RequestValidationError handler", True, "paraphrase")
+    assert "request validation exception" in point.evidence
+
+
+def test_a_phrase_without_the_compared_thing_is_not_credited_after_the_other_one() -> None:
+    card = DECK.card("wsgi-vs-asgi")
+    assert score_answer(card, "WSGI is the old synchronous standard.").points[0].hit
+    other = score_answer(card, "ASGI is synchronous, the old blocking standard.").points[0]
+    assert (other.point.text, other.hit) == ("WSGI is synchronous", False)
+
+
+def test_a_match_missing_a_word_whose_opposite_was_said_is_contradicted() -> None:
+    point = score_answer(DECK.card("wsgi-vs-asgi"), "Each worker only ever handles one request at a time.").points[4]
+    assert (point.point.text, point.hit, point.how) == ("one worker many requests", False, "contradicted")
+    assert point.why is not None and '"only"' in point.why

@@ -37,6 +37,40 @@ LIST_MIN_WORDS = 4
 NEGATION_REACH = 4
 #: Relations whose two sides cannot swap: "dict became model_dump" is not "model_dump became dict".
 ORDERED_RELATIONS = frozenset({"became", "becomes", "replaced", "replaces", "renamed", "than", "instead", "into"})
+#: Relations that name the old thing first ("dict became model_dump", "parse_obj turned into model_validate")...
+FORWARD_RELATIONS = frozenset({"became", "become", "becomes", "becoming", "renamed", "into", "turned"})
+#: ... and those that name the new one first ("model_dump replaces dict", "model_validate rather than parse_obj").
+BACKWARD_RELATIONS = frozenset({"replaced", "replaces", "replace"})
+#: Two-word relations that name the new thing first: "model_validate instead of parse_obj", "rather than".
+BACKWARD_PAIRS = frozenset({("instead", "of"), ("rather", "than")})
+
+
+#: Words that flip a claim into its opposite, in the senses interview answers use them: a general list of
+#: English opposites, not taken from any answer ("called twice" is not "called once", "a fresh object" is not
+#: "the same instance", "it runs first" is not "it runs after the response"). Prefixed opposites ("unlimited",
+#: "asynchronous") are found by their prefix instead.
+ANTONYM_PAIRS = (
+    ("once", "twice"), ("once", "again"), ("once", "repeatedly"),
+    ("same", "different"), ("same", "fresh"), ("same", "separate"), ("shared", "fresh"), ("shared", "separate"),
+    ("before", "after"), ("first", "last"), ("after", "first"), ("early", "late"),
+    ("required", "optional"), ("mandatory", "optional"), ("always", "optional"),
+    ("old", "new"), ("old", "modern"), ("older", "newer"), ("older", "modern"),
+    ("strict", "loose"), ("stricter", "looser"), ("stricter", "lenient"), ("strict", "lenient"),
+    ("less", "more"), ("fewer", "more"),
+    ("many", "only"), ("many", "single"), ("many", "few"), ("inside", "outside"), ("internal", "external"),
+    ("automatic", "manual"), ("automatically", "manually"), ("bounded", "endless"), ("limited", "endless"),
+    ("limited", "infinite"), ("limit", "infinite"),
+    ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
+)  # fmt: skip
+_ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in ANTONYM_PAIRS:
+    for _x, _y in ((_a, _b), (_b, _a)):
+        _ANTONYMS[stem(_x)] = _ANTONYMS.get(stem(_x), frozenset()) | {stem(_y)}
+
+
+def antonyms(word: str) -> frozenset[str]:
+    """The stems of the opposites of a word ("twice", "again" for "once"); empty when none is listed."""
+    return _ANTONYMS.get(stem(word), frozenset())
 
 
 @dataclass(frozen=True)
@@ -117,20 +151,27 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
 
 
 def negations_before(
-    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int]
+    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int], contrasts: bool = True
 ) -> list[str]:
     """The negations in scope of a match: among its words, or a few words before it since the last pause.
 
     "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
     want that, you pass X"."""
     start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
-    return negation_words(tokens[start : last + 1])
+    return negation_words(tokens[start : last + 1], contrasts)
 
 
-def negation_words(tokens: Sequence[Token]) -> list[str]:
-    """The negations among these tokens; "instead of" counts ("raise it instead of returning it")."""
+#: Two words that set aside what follows them, like a negation: "raise it instead of returning it", "keep it
+#: async rather than plain def", "better than switching to an async client". In a renaming they only say which
+#: name is the new one ("model_validate instead of parse_obj"), so ordered phrases ignore them.
+CONTRASTS = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
+
+
+def negation_words(tokens: Sequence[Token], contrasts: bool = True) -> list[str]:
+    """The negations among these tokens, and (unless `contrasts` is False) the contrasts in CONTRASTS."""
     found = [t.text for t in tokens if t.text in NEGATIONS]
-    found += ["instead of" for a, b in itertools.pairwise(tokens) if (a.text, b.text) == ("instead", "of")]
+    if contrasts:
+        found += [f"{a.text} {b.text}" for a, b in itertools.pairwise(tokens) if (a.text, b.text) in CONTRASTS]
     return found
 
 
@@ -161,6 +202,14 @@ def first_topic(tokens: Sequence[Token], clause: Clause, topics: frozenset[str])
         s = stem(token.text)
         if s in topics:
             return s
+    return None
+
+
+def topic_before(tokens: Sequence[Token], clause: Clause, first: int, topics: frozenset[str]) -> str | None:
+    """The last of these topic stems named in the clause before token `first`: what a match there is said of."""
+    for token in reversed(tokens[clause.first : first]):
+        if stem(token.text) in topics:
+            return stem(token.text)
     return None
 
 

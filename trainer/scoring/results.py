@@ -142,9 +142,10 @@ class ScoreResult:
 
 
 def overall(points: Sequence[PointResult], misconceptions: Sequence[MisconceptionResult] = ()) -> float:
-    """The weighted share of points hit, 0-100, less MISCONCEPTION_PENALTY per wrong claim (never below 0)."""
+    """The weighted share of points hit, 0-100, less MISCONCEPTION_PENALTY per wrong claim, clamped to [0, 100]:
+    summed float weights can come out as 100.00000000000001, which a progress bar or a "== 100" check rejects."""
     total = sum(p.point.weight for p in points)
     if total <= 0:
         return 0.0
     share = 100.0 * sum(p.point.weight for p in points if p.hit) / total
-    return max(0.0, share - MISCONCEPTION_PENALTY * len(misconceptions))
+    return min(100.0, max(0.0, share - MISCONCEPTION_PENALTY * len(misconceptions)))

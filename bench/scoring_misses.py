@@ -1,0 +1,63 @@
+"""Why the scorer misses (or wrongly credits) key points on labelled answers: a diagnosis for tuning.
+
+For every answer of the chosen kinds, each key point whose verdict disagrees with the human label is printed
+with the paraphrase candidates the embedding proposed for it (closest first) and the check that rejected each
+one. Tune on train, dev and extra only:
+
+    .venv/bin/python bench/scoring_misses.py --split train dev extra [--kind paraphrase reversed] [--top 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scoring import DECK, EXTRA, KINDS, SPLITS, load_labels  # noqa: E402
+from trainer.deck import load_deck  # noqa: E402
+
+#: The splits a diagnosis may look at: never the test split or the held-out set (they measure, not tune).
+TUNING = tuple(s for s in (*SPLITS, EXTRA) if s != "test")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--split", nargs="+", default=list(TUNING), choices=TUNING)
+    parser.add_argument("--kind", nargs="+", default=["paraphrase"], choices=KINDS)
+    parser.add_argument("--top", type=int, default=3, help="candidates shown per missed point")
+    args = parser.parse_args()
+
+    from trainer.scoring import explain_paraphrases
+
+    missed = wrong = 0
+    for answer in load_labels(load_deck(DECK), args.split):
+        if answer.kind not in args.kind:
+            continue
+        result, trace = explain_paraphrases(answer.card, answer.text)
+        print(f"\n== {answer.split} {answer.card.id} {answer.kind}: {result.score:.0f}")
+        for m in result.misconceptions:
+            print(f"   MISCONCEPTION {m.misconception.claim!r} in {m.said!r}")
+        for i, point in enumerate(result.points):
+            said = point.point.text in answer.covers
+            if point.hit == said:
+                if point.hit:
+                    print(f"   ok   {point.point.text!r} ({point.how}) {point.evidence!r}")
+                continue
+            if point.hit:
+                wrong += 1
+                print(f"   FP   {point.point.text!r} ({point.how}) {point.evidence!r}")
+                continue
+            missed += 1
+            print(f"   MISS {point.point.text!r} ({point.how}) {point.why or ''}")
+            for _, text, sim, verdict in [t for t in trace if t[0] == i][: args.top]:
+                print(f"        {sim:.2f} {verdict}: {text!r}")
+        for _, text, _, why in (t for t in trace if t[0] == -1):
+            print(f"   dropped ({why}): {text!r}")
+    print(f"\n{missed} labelled points missed, {wrong} credited against the label")
+
+
+if __name__ == "__main__":
+    main()
