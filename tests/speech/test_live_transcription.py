@@ -62,6 +62,18 @@ def test_the_loops_tiny_en_produced_are_caught_and_ordinary_text_is_not() -> Non
     assert found is not None and found[1] == 3  # the phrase "I would say,"
 
 
+def test_the_prompt_read_back_is_caught_and_a_candidate_naming_terms_is_not() -> None:
+    from trainer.asr.decoding import prompt_echo
+
+    prompt = "Glossary: FastAPI, Pydantic, Depends, async, await, threadpool, event loop, Uvicorn, Starlette."
+    # What tiny.en gave for 14 s of robotic speech, given these terms as an open list.
+    echo = "FastAPI, Maludate, Slicwest, ordinary Python type hints, and Pydantic, Uvicorn, Uvicorn,"
+    assert prompt_echo(echo, prompt) and prompt_echo(echo, prompt.removeprefix("Glossary: ").rstrip("."))
+    assert not prompt_echo("I use FastAPI, Pydantic and Uvicorn in production.", prompt)
+    assert not prompt_echo("Uvicorn, Starlette, FastAPI: that's the stack, from the bottom up.", prompt)
+    assert not prompt_echo("FastAPI, Pydantic, Uvicorn", None)
+
+
 def test_a_loop_that_survives_the_retry_is_kept_once_not_repeated() -> None:
     texts = ["It", "runs", "in", "the", "threadpool", "OK,", "OK,", "OK,", "OK,", "OK,", "then", "returns"]
     kept = drop_repeats([Word(i, i + 0.5, t, 0.9) for i, t in enumerate(texts)])

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trainer.asr.base import SAMPLE_RATE, AudioArray, Segment, Transcriber, Word
+from trainer.asr.prompt import prompt_terms
 
 #: Whisper's own threshold: text that gzip compresses more than this is repetitive.
 LOOP_COMPRESSION_RATIO = 2.4
@@ -29,6 +30,9 @@ COVER_TOLERANCE = 0.4
 #: Speech left without words beyond this many seconds (and this share of the stretch's speech) is "dropped".
 MAX_UNCOVERED_SECONDS = 1.0
 MAX_UNCOVERED_SHARE = 0.15
+
+#: This many of the prompt's terms, each alone between commas and in the prompt's order, are the prompt read back.
+ECHO_TERMS = 3
 
 #: A segment whose words average less time than this is a hallucination, not speech.
 MIN_SECONDS_PER_WORD = 0.1
@@ -103,12 +107,43 @@ def uncovered_seconds(words: Sequence[Word], speech: Sequence[tuple[float, float
     return missing
 
 
-def problem(segments: Sequence[Segment], speech: Sequence[tuple[float, float]]) -> str | None:
-    """Why a decoded stretch cannot be trusted ("loop", "dropped speech"), or None when it looks whole."""
+def prompt_echo(text: str, prompt: str | None) -> bool:
+    """Whether text reads the prompt's term list back instead of the speech.
+
+    On robotic speech tiny.en answered a 14 s stretch with "FastAPI, Maludate, Slicwest, ordinary Python type
+    hints, and Pydantic, Uvicorn, Uvicorn," given the terms as an open comma list (prompts are a closed
+    "Glossary: ... ." sentence since, which stopped that; this guard stays for any other). A candidate listing terms
+    rarely gives ECHO_TERMS of them alone between commas in the prompt's own order; when one does, the stretch is
+    only decoded once more without the prompt.
+    """
+    if not prompt:
+        return False
+    terms = [t.casefold() for t in prompt_terms(prompt)]
+    order = {term: i for i, term in reversed(list(enumerate(terms)))}
+    found = []
+    for item in text.casefold().split(","):
+        item = re.sub(r"^(and|or)\s+", "", item.strip(" .!?"))
+        if item in order:
+            found.append(order[item])
+    # The longest run in the prompt's order (a term may repeat: "Uvicorn, Uvicorn").
+    best = [1] * len(found)
+    for i in range(len(found)):
+        for j in range(i):
+            if found[j] <= found[i]:
+                best[i] = max(best[i], best[j] + 1)
+    return max(best, default=0) >= ECHO_TERMS
+
+
+def problem(
+    segments: Sequence[Segment], speech: Sequence[tuple[float, float]], prompt: str | None = None
+) -> str | None:
+    """Why a decoded stretch cannot be trusted ("loop", "prompt echo", "dropped speech"), or None when whole."""
     words = [w for s in segments for w in s.words]
     text = " ".join(s.text for s in segments)
     if is_loop(text):
         return "loop"
+    if prompt_echo(text, prompt):
+        return "prompt echo"
     total = sum(end - start for start, end in speech)
     missing = uncovered_seconds(words, speech)
     if missing > MAX_UNCOVERED_SECONDS and missing > MAX_UNCOVERED_SHARE * total:
@@ -144,7 +179,7 @@ def decode_stretch(
             speech_end=speech_end,
         ).segments
         segments = tuple(_shift(s, offset) for s in raw if plausible(s))
-        return segments, problem(segments, speech)
+        return segments, problem(segments, speech, with_prompt)
 
     segments, trouble = run(prompt)
     if trouble is None:
@@ -153,14 +188,17 @@ def decode_stretch(
         plain, plain_trouble = run(None)
         if plain_trouble is None:
             return Decoded(plain, retried=True)
-        # Both fail: a loop is worse than a gap (it invents words), so prefer the one without a loop.
-        if trouble == "loop" and plain_trouble != "loop":
+        # Both fail: a loop or the prompt read back is worse than a gap (it invents words): prefer the plain one.
+        if trouble in ("loop", "prompt echo") and plain_trouble != "loop":
             segments, trouble = plain, plain_trouble
     if trouble == "loop":
         segments = tuple(_without_repeats(s) for s in segments)
     end = offset + samples.size / SAMPLE_RATE
-    what = "repeated itself" if trouble == "loop" else "may have missed words"
+    what = WHAT_WENT_WRONG.get(trouble, "may have missed words")
     return Decoded(segments, warning=f"{offset:.1f}-{end:.1f} s: the speech model {what} here", retried=bool(prompt))
+
+
+WHAT_WENT_WRONG = {"loop": "repeated itself", "prompt echo": "read its vocabulary list back"}
 
 
 def plausible(segment: Segment) -> bool:
