@@ -127,7 +127,7 @@ def test_reader_rejects_truncated_and_misassembled_files(tmp_path: Path) -> None
 
 def test_prompt_lists_key_terms_first_without_duplicates() -> None:
     prompt = build_prompt(["FastAPI", "Pydantic", "async"], key_terms=["Depends", "fastapi", "event  loop"])
-    assert prompt == "Glossary: Depends, fastapi, event loop, Pydantic, async."
+    assert prompt == "Depends, fastapi, event loop, Pydantic, async"
     assert build_prompt([]) == ""
 
 
@@ -143,7 +143,7 @@ def test_prompt_stays_within_whispers_budget() -> None:
     tokenizer = Tokenizer(HFTokenizer.from_file(str(model_dir / "tokenizer.json")), multilingual=False)
     tokens = tokenizer.encode(" " + prompt)
     assert len(tokens) <= PROMPT_TOKEN_BUDGET < 223  # whisper keeps at most 223 prompt tokens
-    assert prompt.startswith("Glossary: Pydantic, BackgroundTasks, TermNumber0")
+    assert prompt.startswith("Pydantic, BackgroundTasks, TermNumber0")
 
 
 class _Point:
@@ -172,7 +172,7 @@ def test_card_prompt_from_a_real_deck(tmp_path: Path) -> None:
     deck = load_deck(Path(__file__).resolve().parents[1] / "data" / "example-deck.toml")
     prompt = card_prompt(deck, deck.cards[0])
     # "builds a new list" is a paraphrase with no technical word: it adds nothing to recognition.
-    assert prompt.startswith("Glossary: from an iterable, optional if filter, list comprehension")
+    assert prompt.startswith("from an iterable, optional if filter, list comprehension")
     assert all(term in prompt for term in deck.vocabulary)
     assert "if clause" not in prompt  # aliases hold mishearings and paraphrases, never prompted
 

@@ -65,10 +65,11 @@ def test_the_loops_tiny_en_produced_are_caught_and_ordinary_text_is_not() -> Non
 def test_the_prompt_read_back_is_caught_and_a_candidate_naming_terms_is_not() -> None:
     from trainer.asr.decoding import prompt_echo
 
-    prompt = "Glossary: FastAPI, Pydantic, Depends, async, await, threadpool, event loop, Uvicorn, Starlette."
-    # What tiny.en gave for 14 s of robotic speech, given these terms as an open list.
-    echo = "FastAPI, Maludate, Slicwest, ordinary Python type hints, and Pydantic, Uvicorn, Uvicorn,"
-    assert prompt_echo(echo, prompt) and prompt_echo(echo, prompt.removeprefix("Glossary: ").rstrip("."))
+    prompt = "FastAPI, Pydantic, Depends, async, await, threadpool, event loop, Uvicorn, Starlette"
+    # What tiny.en gave for 14 s of robotic speech, given these terms.
+    assert prompt_echo(
+        "FastAPI, Maludate, Slicwest, ordinary Python type hints, and Pydantic, Uvicorn, Uvicorn,", prompt
+    )
     assert not prompt_echo("I use FastAPI, Pydantic and Uvicorn in production.", prompt)
     assert not prompt_echo("Uvicorn, Starlette, FastAPI: that's the stack, from the bottom up.", prompt)
     assert not prompt_echo("FastAPI, Pydantic, Uvicorn", None)
@@ -85,6 +86,9 @@ def test_speech_without_words_is_measured() -> None:
     assert uncovered_seconds(said, [(0.4, 1.6)]) == 0.0
     # The model stopped early: 10 s of speech after its last word.
     assert uncovered_seconds(said, [(0.4, 1.6), (2.0, 12.0)]) == pytest.approx(10 - 0.0, abs=0.01)
+    # ... or stopped early and the alignment stretched its last word over the rest (openai-whisper, measured).
+    stretched = [*said, Word(1.5, 12.0, "call", 0.4)]
+    assert uncovered_seconds(stretched, [(0.4, 1.6), (2.0, 12.0)]) == pytest.approx(12.0 - (1.5 + 1.5 + 0.4), abs=0.01)
 
 
 # --- one pipeline ------------------------------------------------------------------------------------------

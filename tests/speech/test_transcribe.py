@@ -67,7 +67,23 @@ def test_longer_piper_answer_through_the_default_engine(clip: Clip, transcriber_
     assert transcript.segments[-1].end > 45
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param(
+            e,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="issue 7: on this espeak clip the prompt's only term gains came from a stretch where tiny.en "
+                "read the prompt's list back ('FastAPI, Maludate, ..., Pydantic, Uvicorn'); with that read-back "
+                "caught and decoded again without the prompt, prompted and plain recall are equal (0.6)",
+            ),
+        )
+        if e == "faster-whisper"
+        else e
+        for e in ENGINES
+    ],
+)
 def test_vocabulary_prompt_improves_key_term_recall_on_robotic_speech(
     engine: str, clip: Clip, transcriber_for: Loader
 ) -> None:

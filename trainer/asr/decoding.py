@@ -27,6 +27,9 @@ MAX_LOOP_PHRASE = 8
 LOOP_REPEATS = 3
 #: Word timestamps are approximate: speech within this many seconds of a word counts as covered by it.
 COVER_TOLERANCE = 0.4
+#: A word covers at most this much speech: when a decode stops early, the alignment can stretch its last word
+#: over all the speech left (openai-whisper once gave "call" 8.1-14.6 s and dropped 28 words after it).
+MAX_WORD_SECONDS = 1.5
 #: Speech left without words beyond this many seconds (and this share of the stretch's speech) is "dropped".
 MAX_UNCOVERED_SECONDS = 1.0
 MAX_UNCOVERED_SHARE = 0.15
@@ -92,7 +95,9 @@ def drop_repeats(words: Sequence[Word]) -> tuple[Word, ...]:
 
 def uncovered_seconds(words: Sequence[Word], speech: Sequence[tuple[float, float]]) -> float:
     """Seconds of VAD speech not within COVER_TOLERANCE of any word (all times on the same clock)."""
-    covers = sorted((w.start - COVER_TOLERANCE, w.end + COVER_TOLERANCE) for w in words)
+    covers = sorted(
+        (w.start - COVER_TOLERANCE, min(w.end, w.start + MAX_WORD_SECONDS) + COVER_TOLERANCE) for w in words
+    )
     missing = 0.0
     for start, end in speech:
         covered = 0.0
@@ -111,8 +116,7 @@ def prompt_echo(text: str, prompt: str | None) -> bool:
     """Whether text reads the prompt's term list back instead of the speech.
 
     On robotic speech tiny.en answered a 14 s stretch with "FastAPI, Maludate, Slicwest, ordinary Python type
-    hints, and Pydantic, Uvicorn, Uvicorn," given the terms as an open comma list (prompts are a closed
-    "Glossary: ... ." sentence since, which stopped that; this guard stays for any other). A candidate listing terms
+    hints, and Pydantic, Uvicorn, Uvicorn," (the prompt is a comma list of terms). A candidate listing terms
     rarely gives ECHO_TERMS of them alone between commas in the prompt's own order; when one does, the stretch is
     only decoded once more without the prompt.
     """

@@ -1,10 +1,11 @@
 """The vocabulary prompt: the deck's technical terms, given to Whisper so it spells them as the deck does.
 
-Whisper conditions on a prompt as if it were the text spoken just before. A comma-separated list of the terms
-measurably fixes mishearings such as "pedantic" for Pydantic or "a sync" for async (docs/performance.md). It is
-given as a finished sentence, "Glossary: FastAPI, Pydantic, Depends.": an open list ("FastAPI, Pydantic,
-Depends") invited tiny.en to go on listing, and once it read the list back for 14 s of speech instead of the
-words said. Aliases of key points are never used: they hold the mishearings.
+Whisper conditions on a prompt as if it were the text spoken just before. A plain comma-separated list of the
+terms ("FastAPI, Pydantic, Depends, ...") measurably fixes mishearings such as "pedantic" for Pydantic or
+"a sync" for async (docs/performance.md). Aliases of key points are never used: they hold the mishearings.
+A closed sentence ("Glossary: FastAPI, Pydantic, Depends.") was tried: it stopped one read-back of the list on
+robotic speech, but misheard more terms on the long Piper answers of the speech tests ("middle were" for
+middleware, "O2Pends" for Depends), so the list stays, with a guard for a read-back (`decoding.prompt_echo`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Protocol
 #: vocabulary (41 of its 51 terms, 147 tokens) gave WER 0.284 against 0.119 for 17 terms (51 tokens) and 0.170 for none.
 #: This cap (in `estimate_tokens` units) keeps about 15-19 terms, 55-60 real tokens: the card's own first.
 PROMPT_TOKEN_BUDGET = 80
-#: Before the terms; with the final period it closes the list (see the module docstring).
-PROMPT_LEAD = "Glossary: "
 #: A key point this short is used whole ("event loop"); longer ones contribute only their technical words.
 MAX_PHRASE_WORDS = 3
 
@@ -53,14 +52,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def build_prompt(vocabulary: Sequence[str], key_terms: Sequence[str] = ()) -> str:
-    """ "Glossary: FastAPI, Pydantic, Depends.": key terms first (the card's own), then the deck's vocabulary.
+    """ "FastAPI, Pydantic, Depends, ...": key terms first (the card's own), then the deck's vocabulary.
 
     Duplicates (ignoring case) are dropped and the list is cut to stay within the prompt budget, so the most
     specific terms always survive. Returns "" when there is nothing to say, which means "no prompt".
     """
     terms: list[str] = []
     seen: set[str] = set()
-    used = estimate_tokens(PROMPT_LEAD + ".")
+    used = 0
     for term in (*key_terms, *vocabulary):
         term = " ".join(term.split()).strip(" ,.;:")
         key = term.casefold()
@@ -72,13 +71,12 @@ def build_prompt(vocabulary: Sequence[str], key_terms: Sequence[str] = ()) -> st
         seen.add(key)
         terms.append(term)
         used += cost
-    return f"{PROMPT_LEAD}{', '.join(terms)}." if terms else ""
+    return ", ".join(terms)
 
 
 def prompt_terms(prompt: str) -> list[str]:
-    """The terms of a prompt `build_prompt` made (or of any comma list), in order."""
-    body = prompt.removeprefix(PROMPT_LEAD).strip().rstrip(".")
-    return [t.strip() for t in body.split(",") if t.strip()]
+    """The terms of a prompt `build_prompt` made, in order."""
+    return [t.strip() for t in prompt.split(",") if t.strip()]
 
 
 def card_key_terms(card: CardLike, vocabulary: Iterable[str] = ()) -> list[str]:
