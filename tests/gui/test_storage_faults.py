@@ -216,3 +216,57 @@ def test_fill_helper_really_fills(small_disk: Path) -> None:
         more.write(b"x" * 8192)
         more.flush()
     assert info.value.errno == errno.ENOSPC
+
+
+@contextlib.contextmanager
+def locked(database: Path) -> Iterator[None]:
+    """Another process holds the database's write lock (`BEGIN EXCLUSIVE`) until the block ends."""
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert locker.stdin is not None and locker.stdout is not None
+    try:
+        assert locker.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        locker.stdin.write("\n")
+        locker.stdin.close()
+        locker.wait(10)
+        locker.stdout.close()
+
+
+def test_database_refusing_the_finished_recording(qtbot: QtBot, window: MainWindow, data_store: Store) -> None:
+    """The database is locked just as an answer ends: the answer stays on disk, the banner says why, the round
+    is usable again at once (Space records again), and the next start completes the attempt."""
+    kept = record_answer(qtbot, window, data_store)
+    before = {a.id for a in data_store.attempts()}
+    press(qtbot, window, Qt.Key.Key_N)
+    press(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: {a.id for a in data_store.attempts()} - before != set(), timeout=10_000)
+    (refused,) = {a.id for a in data_store.attempts()} - before
+    qtbot.waitUntil(lambda: window.practice.phase.value == "recording", timeout=5_000)
+    qtbot.wait(1500)
+    with locked(data_store.path):
+        press(qtbot, window, Qt.Key.Key_Space)  # stop: registering its length needs the database
+        qtbot.waitUntil(window.storage_banner.isVisible, timeout=10_000)
+        assert "in use by another program" in window.storage_banner.label.text()
+        qtbot.waitUntil(lambda: window.practice.phase.value == "ready", timeout=5_000)
+        status = window.practice.status_label.text()
+        assert "Your answer is kept in" in status and "Press <b>Space</b>" in status, status
+    attempt = data_store.attempt(refused)
+    assert attempt.duration is None and attempt.audio_path is not None and attempt.audio_path.is_file()
+    assert not data_store.is_recording(refused)  # the review may play it: the recorder closed the file
+    samples, rate = audio.read_audio(attempt.audio_path)
+    assert len(samples) / rate > 1.0  # everything said is there
+
+    # The lock is gone: the same round records the next answer as usual.
+    assert_on_disk(data_store, record_answer(qtbot, window, data_store))
+    assert_on_disk(data_store, kept)
+
+    # The next start (as trainer.ui.app does) completes the refused attempt from its file.
+    restarted = Store(data_store.path)
+    try:
+        assert refused in restarted.recover_interrupted(repair=audio.recover)
+        assert_on_disk(restarted, refused)
+    finally:
+        restarted.close()

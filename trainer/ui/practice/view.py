@@ -578,27 +578,49 @@ class PracticeView(QWidget):
             and registered.audio_path is not None
             and registered.audio_path.resolve() == Path(recording.path).resolve()
         )
-        if ours and registered is not None:
-            with contextlib.suppress(StorageError):
-                self.attempt = self.store.set_duration(registered.id, duration)
-                self.attempt_saved.emit(registered.id)
         card, deck, session, round_ = self.card, self.deck, self.session, self.round
         accepting = (Phase.RECORDING, Phase.SAVING, Phase.READY, Phase.THINKING, Phase.TOO_SHORT)
+        if ours and registered is not None:
+            try:
+                self.attempt = self.store.set_duration(registered.id, duration)
+            except StorageError as exc:
+                # The file is complete on disk and its attempt registered without a length: the next start
+                # (`Store.recover_interrupted`) completes it. Never transcribe an earlier attempt in its place.
+                self.attempt = None
+                self.attempt_saved.emit(registered.id)  # the review shows it as no longer being recorded
+                self._unregistered(str(recording.path), exc)
+                return
+            self.attempt_saved.emit(registered.id)
         if card is None or deck is None or session is None or round_ is None or round_.stage not in accepting:
             return
         if not ours:  # an answer recorded elsewhere (see above)
             self._drop_live()
             started = self.recording_started_at or datetime.now().astimezone()
-            self.attempt = self.store.add_recorded_attempt(session, deck, card, recording.path, started, duration)
+            try:
+                self.attempt = self.store.add_recorded_attempt(session, deck, card, recording.path, started, duration)
+            except StorageError as exc:
+                self.attempt = None
+                self._unregistered(str(recording.path), exc)
+                return
             self.attempt_saved.emit(self.attempt.id)
         question = round_.question
         if round_.mode is Mode.MOCK and self.attempt is not None and question is not None:
             # The report compares time used with the limit, and files a follow-up answer under its question.
-            self.attempt = self.store.set_mock_details(
-                self.attempt.id, time_limit=question.time_limit, follow_up=round_.follow_up
-            )
+            try:
+                self.attempt = self.store.set_mock_details(
+                    self.attempt.id, time_limit=question.time_limit, follow_up=round_.follow_up
+                )
+            except StorageError as exc:  # the answer itself is registered: go on, say what was not kept
+                self.storage_failed.emit(exc)
         stopped_by = str(getattr(recording, "stopped_by", "") or "user")
         self._apply(round_.recording_finished(duration, stopped_by, str(error) if error else None))
+
+    def _unregistered(self, path: str, exc: StorageError) -> None:
+        """A finished recording the database would not take: banner, answer kept on disk, round usable again."""
+        self._drop_live()
+        self.storage_failed.emit(exc)
+        if self.round is not None:
+            self._apply(self.round.recording_not_registered(path, str(exc)))
 
     def _recording_failed(self, exc: BaseException) -> None:
         self.record_job = None
