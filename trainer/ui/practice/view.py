@@ -588,7 +588,7 @@ class PracticeView(QWidget):
                 # (`Store.recover_interrupted`) completes it. Never transcribe an earlier attempt in its place.
                 self.attempt = None
                 self.attempt_saved.emit(registered.id)  # the review shows it as no longer being recorded
-                self._unregistered(str(recording.path), exc)
+                self._unregistered(str(recording.path), exc, str(error) if error else None)
                 return
             self.attempt_saved.emit(registered.id)
         if card is None or deck is None or session is None or round_ is None or round_.stage not in accepting:
@@ -615,12 +615,12 @@ class PracticeView(QWidget):
         stopped_by = str(getattr(recording, "stopped_by", "") or "user")
         self._apply(round_.recording_finished(duration, stopped_by, str(error) if error else None))
 
-    def _unregistered(self, path: str, exc: StorageError) -> None:
+    def _unregistered(self, path: str, exc: StorageError, recorder_error: str | None = None) -> None:
         """A finished recording the database would not take: banner, answer kept on disk, round usable again."""
         self._drop_live()
         self.storage_failed.emit(exc)
         if self.round is not None:
-            self._apply(self.round.recording_not_registered(path, str(exc)))
+            self._apply(self.round.recording_not_registered(path, str(exc), recorder_error))
 
     def _recording_failed(self, exc: BaseException) -> None:
         self.record_job = None
