@@ -8,6 +8,7 @@ stop with; the functions here pass it on to the core (transcription's `cancel=`,
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
 
 
 class JobSignals(QObject):
@@ -166,7 +169,16 @@ def load_model_work(engine: str, model: str) -> Callable[[Job], Any]:
     def work(job: Job) -> Any:
         from trainer.asr import load_transcriber
 
-        return load_transcriber(engine=engine, model=model)
+        transcriber = load_transcriber(engine=engine, model=model)
+        # Live transcription finds speech with faster-whisper's VAD (onnxruntime). Loading it here, with the
+        # model, keeps its import (100+ ms holding the GIL, which stalls the window) out of the first answer.
+        try:
+            from faster_whisper.vad import get_vad_model
+
+            get_vad_model()
+        except Exception as exc:  # live transcription loads it later, or says why it cannot
+            log.warning("preloading the speech detector failed: %s", exc)
+        return transcriber
 
     return work
 

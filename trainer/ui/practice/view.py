@@ -110,6 +110,8 @@ class PracticeView(QWidget):
         self.round: Round | None = None
         self.deck: Deck | None = None
         self.mode = "spoken"
+        #: Each card's vocabulary prompt for live transcription (built in a job when a session starts).
+        self.prompts: dict[str, str] = {}
         self.session: Session | None = None
         self.attempt: Attempt | None = None
         self.recording_started_at: datetime | None = None
@@ -301,6 +303,9 @@ class PracticeView(QWidget):
             self.session = self.store.start_session(deck.id, deck.title, mode=mode, order=order)
         self.deck = deck
         self.mode = mode
+        self.prompts = {}
+        if mode in RECORDING_MODES:
+            self._prepare_prompts(deck)
         self.round = Round(
             Mode(mode),
             questions,
@@ -310,6 +315,23 @@ class PracticeView(QWidget):
         self.pages.setCurrentWidget(self.card_page)
         self.card_page.setFocus()  # keys go to the window's actions, not to a leftover combo box
         self._apply(self.round.begin())
+
+    def _prepare_prompts(self, deck: Deck) -> None:
+        """Every card's vocabulary prompt for live transcription, built in a job: it compiles a pattern per deck
+        term, which took tens of milliseconds of the GUI thread at the start of each recording."""
+
+        def work(_job: Job) -> dict[str, str]:
+            from trainer.asr import card_prompt
+
+            return {card.id: card_prompt(deck, card) for card in deck.cards}
+
+        def ready(prompts: dict[str, str]) -> None:
+            if self.deck is deck:
+                self.prompts = prompts
+
+        self.runner.start(
+            "prompts", work, succeeded=ready, failed=lambda exc: log.warning("building prompts failed: %s", exc)
+        )
 
     def end_session(self) -> None:
         """Back to the deck choice. Refused while an answer is being recorded or transcribed (it would be lost)."""
@@ -503,7 +525,7 @@ class PracticeView(QWidget):
         self._drop_live()
         model = self.speech_model
         if model.state == "ready" and model.transcriber is not None:
-            self.live = live = LiveAnswer(model.transcriber, deck, card, self)
+            self.live = live = LiveAnswer(model.transcriber, deck, card, self, prompt=self.prompts.get(card.id))
             live.updated.connect(self._live_update)
         on_audio = self.live.feed if self.live is not None else None
 
