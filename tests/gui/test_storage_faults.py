@@ -110,8 +110,11 @@ def window(
     return win
 
 
-def record_answer(qtbot: QtBot, window: MainWindow, store: Store, seconds: float = 1.5) -> int:
-    """Space, a short answer, Space: returns the attempt, once its recording is complete on disk."""
+def record_answer(qtbot: QtBot, window: MainWindow, store: Store, seconds: float = 3.0) -> int:
+    """Space, a short answer, Space: returns the attempt, once its recording is complete on disk.
+
+    PulseAudio delivers the first audio 1-2 s after the stream opens (more on a busy machine): a shorter wait can
+    leave a recording under the 1 s minimum, which the app rightly does not keep."""
     before = {a.id for a in store.attempts()}
     press(qtbot, window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: {a.id for a in store.attempts()} - before != set(), timeout=10_000)
