@@ -165,6 +165,9 @@ def soak(rounds: int, work: Path, json_path: Path | None) -> int:
             flush=True,
         )
 
+    from trainer.ui.live_worker import LiveAnswer
+
+    live_answers_kept = len(window.practice.findChildren(LiveAnswer))  # only the last answer's, if any
     window.close()
     window.runner.wait(15_000)
     attempts = store.attempts()
@@ -192,6 +195,7 @@ def soak(rounds: int, work: Path, json_path: Path | None) -> int:
         "rss_max_mb": max(rss),
         "rss_growth_after_warm_up_mb": round(growth, 1),
         "rss_peak_mb": max(f["rss_peak_mb"] for f in figures),
+        "live_answers_kept": live_answers_kept,
         "threads_after_warm_up": threads[base],
         "threads_max": max(threads),
         "stop_to_result_median_s": round(statistics.median(latencies), 3),
@@ -205,7 +209,7 @@ def soak(rounds: int, work: Path, json_path: Path | None) -> int:
     print("summary:", json.dumps(summary))
     if json_path is not None:
         json_path.write_text(json.dumps({"summary": summary, "rounds": figures}, indent=1), encoding="utf-8")
-    ok = not lost and len(attempts) == len(figures) and thread_growth <= 0
+    ok = not lost and len(attempts) == len(figures) and thread_growth <= 0 and live_answers_kept <= 1
     if len(figures) > WARM_UP_ROUNDS:
         ok = ok and growth <= RSS_GROWTH_MB
     print("soak: " + ("ok" if ok else "TARGET MISSED"))

@@ -63,4 +63,7 @@ class LiveAnswer(QObject):
         except Exception:  # the checklist waits for the final result instead
             log.exception("scoring the live transcript failed")
             result = None
-        self.updated.emit(transcript.text, result)
+        try:
+            self.updated.emit(transcript.text, result)
+        except RuntimeError:  # cancelled and deleted (deleteLater) while this piece was being scored
+            log.debug("live answer gone before its update")

@@ -554,7 +554,8 @@ class PracticeView(QWidget):
 
     def _live_update(self, text: str, result: Any) -> None:
         """The answer so far, while it is spoken: the transcript grows and key points tick as they are said."""
-        if self.sender() is not self.live or self.phase not in (Phase.RECORDING, Phase.SAVING, Phase.TRANSCRIBING):
+        live_phases = (Phase.RECORDING, Phase.SAVING, Phase.TRANSCRIBING)
+        if self.live is None or self.sender() is not self.live or self.phase not in live_phases:
             return
         if result is None:
             self.transcript_view.set_transcript(text)
@@ -567,10 +568,13 @@ class PracticeView(QWidget):
         self.results_widget.setVisible(True)
 
     def _drop_live(self) -> None:
+        """Stop the answer's live transcription and free it: as a child of this view it would otherwise keep
+        every answer's audio in memory (+0.6 MB a round in the soak)."""
         if self.live is not None:
             live, self.live = self.live, None
             live.cancel()
             live.updated.disconnect(self._live_update)
+            live.deleteLater()
 
     def _level(self, levels: Any) -> None:
         if self.phase is Phase.RECORDING:
@@ -688,7 +692,8 @@ class PracticeView(QWidget):
         transcriber = model.transcriber
         store = self.store
         live = self.live.live if self.live is not None and self.live.card is card else None
-        self.live = None if live is None else self.live
+        if live is None:
+            self._drop_live()
 
         def work(job: Job) -> Attempt:
             from trainer.practice import complete_live_attempt, transcribe_attempt
