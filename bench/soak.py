@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="trace Python allocations (tracemalloc) from round 3 and print where memory grew (slow; to find leaks)",
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="soak-"))
@@ -63,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("DATA", "CONFIG", "DECK"):
         os.environ[f"TRAINER_{name}_DIR"] = str(work / name.lower())
     try:
-        return soak(args.rounds, work, args.json)
+        return soak(args.rounds, work, args.json, trace_memory=args.trace_memory)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def soak(rounds: int, work: Path, json_path: Path | None) -> int:
+def soak(rounds: int, work: Path, json_path: Path | None, trace_memory: bool = False) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -125,7 +130,13 @@ def soak(rounds: int, work: Path, json_path: Path | None) -> int:
     figures: list[dict[str, Any]] = []
     started = time.monotonic()
     print(f"soak: {rounds} rounds")
+    traced: Any = None
     for n in range(1, rounds + 1):
+        if trace_memory and n == 3:
+            import tracemalloc
+
+            tracemalloc.start(12)
+            traced = tracemalloc.take_snapshot()
         before = {a.id for a in store.attempts()}
         if n > 1:
             key(Qt.Key.Key_R)  # the same card again
@@ -165,6 +176,17 @@ def soak(rounds: int, work: Path, json_path: Path | None) -> int:
             flush=True,
         )
 
+    if traced is not None:
+        import gc
+        import tracemalloc
+
+        gc.collect()
+        grown = tracemalloc.take_snapshot().compare_to(traced, "traceback")
+        print(f"memory grown since round 3 (Python allocations, top 8 of {len(grown)} sites):")
+        for stat in grown[:8]:
+            print(f"  {stat.size_diff / 1e6:+.2f} MB in {stat.count_diff:+d} blocks")
+            for line in stat.traceback.format()[-12:]:
+                print("     ", line)
     from trainer.ui.live_worker import LiveAnswer
 
     live_answers_kept = len(window.practice.findChildren(LiveAnswer))  # only the last answer's, if any

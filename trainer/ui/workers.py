@@ -42,6 +42,17 @@ class Job(QRunnable):
         self.done = threading.Event()
         self._on_cancel: list[Callable[[], None]] = []
 
+    def release(self) -> None:
+        """Drop what the finished job refers to: its work and callbacks, and its signals' connections.
+
+        The connections hold Python callables (one holds the job itself) that Python's garbage collector cannot
+        see, so without this every job and all its work captured (a recorder, the live transcription of an
+        answer with all its audio) stayed in memory: +0.6 MB a round in the soak.
+        """
+        self.work = _finished_work
+        self._on_cancel.clear()
+        self.signals.deleteLater()
+
     @property
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
@@ -73,6 +84,10 @@ class Job(QRunnable):
         finally:
             self.done.set()
             self.signals.finished.emit()
+
+
+def _finished_work(job: Job) -> Any:
+    raise RuntimeError(f"the job {job.name!r} has finished and was released")
 
 
 class JobRunner(QObject):
@@ -123,6 +138,7 @@ class JobRunner(QObject):
     @Slot()
     def _forget(self, job: Job) -> None:
         self.jobs.discard(job)
+        job.release()
 
     def running(self, name: str | None = None) -> list[Job]:
         """Jobs not yet finished, optionally only those with this name."""
