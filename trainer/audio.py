@@ -34,6 +34,7 @@ import queue
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,8 @@ def portaudio() -> ModuleType:
     except OSError as exc:  # sounddevice raises OSError("PortAudio library not found") at import
         raise PortAudioMissing(str(exc)) from exc
     module: ModuleType = sounddevice
+    if not _tracking:
+        _track_streams(module)
     return module
 
 
@@ -133,18 +136,47 @@ def refresh_portaudio() -> bool:
         return True
 
 
+_streams: weakref.WeakSet[Any] = weakref.WeakSet()  # every PortAudio stream of this process, see _track_streams
+_tracking = False
+
+
+def _track_streams(sd: Any) -> bool:
+    """Make every sounddevice stream this process creates, whoever creates it, join `_streams`; False when this
+    sounddevice has no `_StreamBase` to hook.
+
+    Streams created before the hook (code that imported sounddevice first) are found once among all live
+    objects. The scan costs 100-200 ms of the GIL with a speech model loaded, which stalled the window when it
+    ran before every recording; now it runs once.
+    """
+    global _tracking
+    with _pa_lock:
+        if _tracking:
+            return True
+        stream_type = getattr(sd, "_StreamBase", None)
+        if stream_type is None:  # pragma: no cover - a sounddevice without the private base class
+            return False
+        original = stream_type.__init__
+
+        def tracked_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            _streams.add(self)
+
+        stream_type.__init__ = tracked_init
+        # type(obj), not isinstance: isinstance reads obj.__class__, which some library objects turn into a
+        # warning (torch.distributed.reduce_op) or an import.
+        _streams.update(obj for obj in gc.get_objects() if issubclass(type(obj), stream_type))
+        _tracking = True
+        return True
+
+
 def _foreign_stream_open(sd: Any) -> bool:
     """Whether code that did not use `stream_guard` (e.g. a playback widget) has a stream open.
 
-    Terminating PortAudio under an open stream leaves its Python object pointing at freed memory, so
-    this looks for one among all live objects (a few ms; refreshes are rare).
+    Terminating PortAudio under an open stream leaves its Python object pointing at freed memory.
     """
-    stream_type = getattr(sd, "_StreamBase", None)
-    if stream_type is None:  # pragma: no cover - a sounddevice without the private base class
+    if not _track_streams(sd):  # pragma: no cover - cannot tell: assume one is open
         return True
-    # type(obj), not isinstance: isinstance reads obj.__class__, which some library objects turn into a
-    # warning (torch.distributed.reduce_op) or an import.
-    return any(issubclass(type(obj), stream_type) and not obj.closed for obj in gc.get_objects())
+    return any(not stream.closed for stream in list(_streams))
 
 
 @contextlib.contextmanager

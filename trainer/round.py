@@ -322,6 +322,26 @@ class Round:
         self.stage = Stage.READY
         return []
 
+    def recording_not_registered(self, path: str, error: str, recorder_error: str | None = None) -> Effects:
+        """The recorder finished its file but the database refused to register its length (locked by another
+        program, read-only, full): the answer stays on disk and is listed once the app starts again
+        (`Store.recover_interrupted`); the round goes back to ready so the user can record again or go on."""
+        if self.stage not in (Stage.RECORDING, Stage.SAVING, Stage.READY, Stage.THINKING, Stage.TOO_SHORT):
+            return []
+        effects: Effects = [StopThinking()] if self.stage is Stage.THINKING else []
+        self.recording_started_at = None
+        kept = (
+            f"The microphone stopped early ({recorder_error}); what reached the disk is in {path}"
+            if recorder_error
+            else f"Your answer is kept in {path}"
+        )
+        self.note = (
+            f"{kept}, but the attempts database could not register it ({error}). "
+            "It will be listed in the review when the app starts again."
+        )
+        self.stage = Stage.READY
+        return effects
+
     def waiting_for_model(self) -> Effects:
         if self.stage in (Stage.TRANSCRIBING, Stage.WAITING_MODEL):
             self.stage = Stage.WAITING_MODEL

@@ -21,8 +21,10 @@ the lock is held. Other processes are handled by SQLite itself (WAL plus a busy 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
+import os
 import re
 import sqlite3
 import tempfile
@@ -33,6 +35,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from trainer import paths
 from trainer.deck import Card, Deck, KeyPoint
@@ -108,6 +111,13 @@ def open_store(path: Path | str) -> tuple[Store, str | None]:
     where the old file is. Other faults (locked, read-only, newer version) raise `StorageError` as `Store` does.
     """
     path = Path(path).expanduser()
+    if folder_read_only(path):
+        store = Store(path, read_only=True)
+        return store, (
+            f"The data folder {path.parent} cannot be written (a read-only disk or folder): your earlier answers "
+            "are shown, but new answers cannot be saved, so nothing will be recorded. Make the folder writable "
+            "(or set storage.data_dir in the settings to another folder) and start the app again."
+        )
     try:
         store = Store(path)
         with store._read() as conn:
@@ -139,12 +149,32 @@ def open_store(path: Path | str) -> tuple[Store, str | None]:
     return store, notice
 
 
+def folder_read_only(path: Path) -> bool:
+    """Whether the database `path`'s folder (before it exists, the nearest existing folder above it) cannot be
+    written: a read-only file system (also one the kernel turned read-only after a disk error, which `statvfs`
+    and `access` may still call writable) or missing permissions. Probed by creating a file there."""
+    target = path.parent
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    try:
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as exc:
+        return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    return path.exists() and not os.access(path, os.W_OK)
+
+
 def storage_error(path: Path, exc: sqlite3.Error | OSError) -> StorageError:
     """A `StorageError` whose message says, in plain words, what went wrong with the database and what to do."""
     text = str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return StorageBusy(f"the attempts database {path} is in use by another program; try again in a moment")
+    if folder_read_only(path):  # e.g. a disk remounted read-only after an error: SQLite says "disk I/O error"
+        return StorageError(
+            f"the data folder {path.parent} cannot be written (it is read-only now): answers cannot be saved until "
+            f"it can be written again; recordings already on disk are kept [{text}]"
+        )
     if "full" in lowered or getattr(exc, "errno", None) == 28:
         return StorageError(
             f"the disk holding {path.parent} is full: free some space (recordings already on disk are kept) [{text}]"
@@ -514,20 +544,26 @@ FROM sessions s LEFT JOIN attempts a ON a.session_id = s.id
 class Store:
     """The attempts database and the audio folder beside it. Safe to share between threads (see module doc)."""
 
-    def __init__(self, path: Path | str, audio_dir: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str, audio_dir: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path).expanduser()
         self.root = self.path.parent
         self.audio_dir = Path(audio_dir) if audio_dir is not None else self.root / AUDIO_DIR
+        #: Opened on a data folder that cannot be written (`open_store`): history is shown, every write fails
+        #: with a `StorageError` saying the folder cannot be written.
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._handed_out: set[Path] = set()
         self._recording: set[int] = set()  # attempts this process is recording now (see `is_recording`)
         self._interactive: int | None = None  # thread id of the GUI thread, see mark_interactive_thread
         self._short_timeout = False  # whether the connection's busy timeout is INTERACTIVE_TIMEOUT now
+        self._conn: sqlite3.Connection | None = None
+        if read_only:
+            self._conn = self._open_read_only()
+            self.journal_mode = "read-only"
+            return
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-            )
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the attempts database {self.path}: {exc}") from exc
         conn = self._conn
@@ -548,6 +584,41 @@ class Store:
         except StorageError:
             conn.close()
             self._conn = None
+            raise
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that only reads: the file itself when there is one (its WAL included when SQLite can
+        read it in place, else the main file as it is), an empty database in memory when there is none."""
+        conn: sqlite3.Connection | None = None
+        try:
+            if self.path.is_file():
+                uri = f"file:{quote(str(self.path.resolve()))}"
+                try:
+                    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+                    _check_not_newer(_user_version(conn))
+                except sqlite3.OperationalError:  # WAL without a writable -shm: read the main file as it is
+                    if conn is not None:
+                        conn.close()
+                    conn = sqlite3.connect(
+                        f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False
+                    )
+                if _user_version(conn) != SCHEMA_VERSION:
+                    raise StorageError(
+                        f"the attempts database {self.path} needs an update that cannot be written: its folder "
+                        "is read-only"
+                    )
+            else:
+                conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                migrate(conn)
+            conn.execute("PRAGMA query_only = ON")
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            raise DatabaseDamaged(f"{self.path} is not a usable attempts database: {exc}") from exc
+        except StorageError:
+            if conn is not None:
+                conn.close()
             raise
 
     @classmethod

@@ -59,3 +59,51 @@ def test_launch_and_ctrl_c(tmp_path: Path) -> None:
     assert "Traceback" not in err and "Fatal Python error" not in err, err
     state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
     assert state["tab"] == "practice"  # written by the window's close
+
+
+def test_launch_on_a_read_only_data_folder(tmp_path: Path) -> None:
+    """A data folder that cannot be written (here a tmpfs remounted read-only, with last week's database on it):
+    the window still comes up with the history (it used to stop at "The attempts database cannot be opened"),
+    and closes the orderly way."""
+    from tests.conftest import need
+    from trainer.storage import DB_NAME, Store
+
+    data = tmp_path / "data"
+    data.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(data)], capture_output=True, text=True
+    )
+    need(mounted.returncode == 0, f"mounting a small tmpfs needs root: {mounted.stderr.strip()}")
+    try:
+        Store(data / DB_NAME).close()  # an existing database, as on any later day
+        subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "TRAINER_DATA_DIR": str(data),
+            "TRAINER_CONFIG_DIR": str(tmp_path / "config"),
+            "TRAINER_DECK_DIR": str(tmp_path / "decks"),
+            "PYTHONFAULTHANDLER": "1",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trainer"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            time.sleep(6)
+            assert process.poll() is None, f"the app exited on its own:\n{process.communicate()[1]}"
+            process.send_signal(signal.SIGINT)
+            _out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert process.returncode == 0, err
+        assert "Traceback" not in err and "Fatal Python error" not in err, err
+        assert (tmp_path / "config" / "state.json").is_file(), "the window never came up (its close writes this)"
+    finally:
+        subprocess.run(["umount", "-l", str(data)], check=False)

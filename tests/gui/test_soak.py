@@ -40,3 +40,5 @@ def test_three_rounds_lose_nothing_and_leak_no_threads(tmp_path: Path) -> None:
     assert summary["rounds"] == summary["attempts"] == 3 and summary["lost"] == []
     assert summary["scored"] == 3, "each spoken answer was transcribed and scored"
     assert rounds[-1]["threads"] <= rounds[0]["threads"], [r["threads"] for r in rounds]
+    # Each answer's live transcription (holding its audio) is freed once the next answer starts.
+    assert summary["live_answers_kept"] <= 1, summary

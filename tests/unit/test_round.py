@@ -173,6 +173,19 @@ def test_the_microphone_failing_returns_to_ready(deck: Deck) -> None:
     assert not round_.busy
 
 
+def test_a_recording_the_database_refused_returns_to_ready_and_says_where_it_is(deck: Deck) -> None:
+    round_, clock = make_round(deck, read_question=False, think_time=0.0)
+    round_.begin()
+    round_.press(Key.RECORD)
+    clock.advance(5.0)
+    round_.press(Key.RECORD)
+    assert round_.stage is Stage.SAVING
+    assert round_.recording_not_registered("/data/a.flac", "database is locked") == []
+    assert round_.stage is Stage.READY and not round_.busy
+    assert "/data/a.flac" in round_.note and "database is locked" in round_.note
+    assert round_.enabled(Key.RECORD) and round_.enabled(Key.NEXT)
+
+
 def test_changing_deck_is_refused_while_an_answer_is_in_flight(deck: Deck) -> None:
     round_, clock = make_round(deck, read_question=False, think_time=0.0)
     round_.begin()

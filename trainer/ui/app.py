@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         store, notice = open_store(default_data_dir(settings) / DB_NAME)  # a damaged file is moved aside
         from trainer.audio import recover
 
-        store.recover_interrupted(repair=recover)  # nothing records yet: torn recordings are the app's own
+        if not store.read_only:  # nothing records yet: torn recordings are the app's own
+            store.recover_interrupted(repair=recover)
     except StorageError as exc:
         QMessageBox.critical(None, "Interview Trainer", f"The attempts database cannot be opened.\n\n{exc}")
         return 1

@@ -24,15 +24,24 @@ class LiveAnswer(QObject):
 
     updated = Signal(str, object)
 
-    def __init__(self, transcriber: Transcriber, deck: Deck, card: Card, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        deck: Deck,
+        card: Card,
+        parent: QObject | None = None,
+        prompt: str | None = None,
+    ) -> None:
+        """`prompt`: the card's vocabulary prompt when it was built beforehand in a job (building it compiles a
+        pattern per deck term: tens of milliseconds the GUI thread should not spend as recording starts)."""
         super().__init__(parent)
-        from trainer.asr import card_prompt
+        if prompt is None:
+            from trainer.asr import card_prompt
 
+            prompt = card_prompt(deck, card)
         self.card = card
         self.closed = False
-        self.live = LiveTranscriber(
-            transcriber, prompt=card_prompt(deck, card), language=deck.language, on_update=self._decoded
-        )
+        self.live = LiveTranscriber(transcriber, prompt=prompt, language=deck.language, on_update=self._decoded)
 
     def feed(self, samples: Any) -> None:
         """The recorder's writer thread: every block, right after it is on disk."""
@@ -54,4 +63,7 @@ class LiveAnswer(QObject):
         except Exception:  # the checklist waits for the final result instead
             log.exception("scoring the live transcript failed")
             result = None
-        self.updated.emit(transcript.text, result)
+        try:
+            self.updated.emit(transcript.text, result)
+        except RuntimeError:  # cancelled and deleted (deleteLater) while this piece was being scored
+            log.debug("live answer gone before its update")

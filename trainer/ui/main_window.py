@@ -36,6 +36,10 @@ from trainer.ui.state import STATE_FILE, WindowState
 from trainer.ui.widgets import Banner
 from trainer.ui.workers import Job, JobRunner, SpeechModel
 
+#: Seconds a thread may hold the GIL before another waiting one gets it (`sys.setswitchinterval`, see
+#: `MainWindow.__init__`).
+GUI_SWITCH_INTERVAL = 0.001
+
 log = logging.getLogger(__name__)
 
 
@@ -68,6 +72,10 @@ class MainWindow(QMainWindow):
         state_path: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        # The GUI thread shares Python's GIL with the workers (model, scorer, recorder, live transcription).
+        # Each time it calls into Qt and back it may wait a whole switch interval for a busy worker to let go:
+        # at the default 5 ms, a redraw with many such calls stretched to 50-100 ms. 1 ms keeps it responsive.
+        sys.setswitchinterval(min(sys.getswitchinterval(), GUI_SWITCH_INTERVAL))
         self.setObjectName("main-window")
         self.setWindowTitle("Interview Trainer")
         self.settings = settings
