@@ -3,6 +3,8 @@
     .venv/bin/python bench/soak.py                 # 200 rounds (about 25 minutes)
     .venv/bin/python bench/soak.py --rounds 6      # the short mode tests/gui/test_soak.py runs
     .venv/bin/python bench/soak.py --json out.json # also keep every round's figures
+    .venv/bin/python bench/soak.py --rounds 3 --answer-seconds 90   # long answers: the app's peak RSS while
+                                                   # it transcribes 90 s live (Piper, bench/answers.py)
 
 The window runs offscreen with faster-whisper tiny.en; it is driven only by its keys (Enter starts the deck,
 Space records and stops, R answers the same card again) and observed only through the store, so the soak
@@ -57,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
+        "--answer-seconds",
+        type=float,
+        default=None,
+        help="answer with ~this many seconds of distinct FastAPI sentences read by Piper instead of the short clip",
+    )
+    parser.add_argument(
         "--trace-memory",
         action="store_true",
         help="trace Python allocations (tracemalloc) from round 3 and print where memory grew (slow; to find leaks)",
@@ -68,12 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("DATA", "CONFIG", "DECK"):
         os.environ[f"TRAINER_{name}_DIR"] = str(work / name.lower())
     try:
-        return soak(args.rounds, work, args.json, trace_memory=args.trace_memory)
+        return soak(args.rounds, work, args.json, trace_memory=args.trace_memory, answer_seconds=args.answer_seconds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def soak(rounds: int, work: Path, json_path: Path | None, trace_memory: bool = False) -> int:
+def soak(
+    rounds: int, work: Path, json_path: Path | None, trace_memory: bool = False, answer_seconds: float | None = None
+) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -85,7 +95,12 @@ def soak(rounds: int, work: Path, json_path: Path | None, trace_memory: bool = F
 
     app = make_application([])
     wav = work / "answer.wav"
-    subprocess.run(["espeak-ng", "-s", "170", "-w", str(wav), ANSWER], check=True)
+    if answer_seconds is None:
+        subprocess.run(["espeak-ng", "-s", "170", "-w", str(wav), ANSWER], check=True)
+    else:
+        from bench.answers import long_answer
+
+        long_answer(answer_seconds, wav)
     decks = work / "decks-only"
     decks.mkdir()
     shutil.copy(REPO / "cards" / "fastapi.toml", decks / "fastapi.toml")
@@ -93,6 +108,8 @@ def soak(rounds: int, work: Path, json_path: Path | None, trace_memory: bool = F
     settings.set(Key.READ_QUESTION, False)
     settings.set(Key.THINK_TIME, 0.0)
     settings.set(Key.SILENCE_STOP, 0.0)
+    if answer_seconds is not None:
+        settings.set(Key.TIME_LIMIT, answer_seconds + 30)  # the answer, never the limit, ends the round
     settings.save()
     store = Store.open_default(settings)
     window = MainWindow(settings, store, deck_locations=[decks])
@@ -145,7 +162,7 @@ def soak(rounds: int, work: Path, json_path: Path | None, trace_memory: bool = F
         (attempt_id,) = {a.id for a in store.attempts()} - before
         pause(1.5)  # PulseAudio delivers the first audio 1-1.5 s after the stream opens
         player = subprocess.Popen(["paplay", str(wav)])
-        wait_until(player_done(player), 30, "the answer to be played")
+        wait_until(player_done(player), 30 + (answer_seconds or 0), "the answer to be played")
         pause(1.5)  # the last words reach the recorder a little later
         key(Qt.Key.Key_Space)
         stopped = time.monotonic()

@@ -194,7 +194,8 @@ def test_the_tail_decoded_during_the_last_pause_is_the_tail_decoded_at_stop(
     speech_end = _last_speech_end(samples)
     spoken, rest = samples[: speech_end + 9_600], np.zeros(16_000, dtype=np.float32)
     transcriber = transcriber_for("faster-whisper")
-    live = LiveTranscriber(transcriber, prompt=PROMPT)
+    # Fed faster than real time, so decoding looks like a larger share of the audio than it is: allow any.
+    live = LiveTranscriber(transcriber, prompt=PROMPT, look_ahead_max_load=float("inf"))
     for start in range(0, spoken.size, 800):
         live.feed(spoken[start : start + 800])
     deadline = time.monotonic() + 60

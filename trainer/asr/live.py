@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,10 @@ MIN_STRETCH_SECONDS = 5.0
 MAX_STRETCH_SECONDS = 20.0
 #: The shortest part of such a cut: never cut within this many seconds of either end.
 MIN_CUT_PART_SECONDS = 5.0
+#: Decode ahead only while decoding has taken at most this share of the audio's duration: a look-ahead uses the
+#: decoder's spare time, and a slow engine has none (openai-whisper took ~0.45 s per second of speech here and
+#: fell behind when it also decoded ahead; faster-whisper ~0.15).
+LOOK_AHEAD_MAX_LOAD = 0.3
 #: With nothing but silence pending, keep only this much of it (speech may be starting).
 KEEP_SILENCE_SECONDS = 1.0
 
@@ -221,8 +226,10 @@ class _Pipeline:
         language: str | None,
         beam_size: int,
         cancel: threading.Event,
+        look_ahead_max_load: float = LOOK_AHEAD_MAX_LOAD,
     ) -> None:
         self.transcriber = transcriber
+        self.look_ahead_max_load = look_ahead_max_load
         self.prompt = prompt or None
         self.language = language
         self.beam_size = beam_size
@@ -235,8 +242,17 @@ class _Pipeline:
         self.ahead: tuple[Stretch, Decoded] | None = None
         self.decoded_ahead = 0
         self.tail_from_ahead = False
+        #: Wall seconds spent decoding so far (to keep look-aheads to the decoder's spare time).
+        self.decode_seconds = 0.0
 
     def _run(self, stretch: Stretch) -> Decoded:
+        started = time.monotonic()
+        try:
+            return self._decode_stretch(stretch)
+        finally:
+            self.decode_seconds += time.monotonic() - started
+
+    def _decode_stretch(self, stretch: Stretch) -> Decoded:
         return decode_stretch(
             self.transcriber,
             self.segmenter.samples(stretch.start, stretch.end),
@@ -253,6 +269,8 @@ class _Pipeline:
         stretch = self.segmenter.ending_now()
         if stretch is None or (self.ahead is not None and self.ahead[0] == stretch):
             return False
+        if self.decode_seconds > self.look_ahead_max_load * self.segmenter.size / SAMPLE_RATE:
+            return False  # no spare time: the stretches still to come need the decoder
         self.ahead = (stretch, self._run(stretch))
         self.decoded_ahead += 1
         return True
@@ -327,10 +345,13 @@ class LiveTranscriber:
         language: str | None = None,
         on_update: UpdateCallback | None = None,
         beam_size: int = 1,
+        look_ahead_max_load: float = LOOK_AHEAD_MAX_LOAD,
     ) -> None:
         self.on_update = on_update
         self._cancelled = threading.Event()
-        self._pipeline = _Pipeline(transcriber, prompt, language, beam_size, self._cancelled)
+        self._pipeline = _Pipeline(
+            transcriber, prompt, language, beam_size, self._cancelled, look_ahead_max_load=look_ahead_max_load
+        )
         self._lock = threading.Lock()
         self._incoming: list[AudioArray] = []
         self._wake = threading.Event()
@@ -436,8 +457,6 @@ def feed_at_pace(
 
     Returns `time.monotonic()` when the last block was fed (the end of the answer, for latency figures).
     """
-    import time
-
     block = max(1, round(block_seconds * SAMPLE_RATE))
     started = time.monotonic()
     for start in range(0, samples.size, block):
