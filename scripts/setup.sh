@@ -20,7 +20,8 @@ apt_pkgs=(
   fonts-dejavu-core
 )
 if [ "$mode" = "test" ]; then
-  apt_pkgs+=(xvfb xauth sox desktop-file-utils poppler-utils)  # poppler-utils: pdftoppm renders exported PDFs
+  apt_pkgs+=(xvfb xauth sox desktop-file-utils poppler-utils  # poppler-utils: pdftoppm renders exported PDFs
+            e2fsprogs mount)  # mkfs.ext4 and mount: the storage-fault tests' read-only disk
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
