@@ -8,9 +8,9 @@ tail is left to decode. Where the cuts fall depends on the audio alone, never on
 (the same segmenter run over a file at once: "Transcribe again", the command line) gives the live text.
 
 The tail is decoded *ahead*: whenever the decoding thread is idle and all speech heard so far is followed by a
-pause, it decodes what the tail would be if the answer ended there. People pause before they press stop, so at
-stop that decode is usually done or under way, and it is used when the tail turns out to be exactly that
-stretch (the same samples: decoding is deterministic, so the text is what a decode at stop would give).
+pause, it decodes what the tail would be if the answer ended there. When the user pauses a second or so before
+pressing stop, that decode is done or under way at stop, and it is used when the tail turns out to be exactly
+that stretch (the same samples: decoding is deterministic, so the text is what a decode at stop would give).
 """
 
 from __future__ import annotations
