@@ -98,9 +98,12 @@ def soak(
     if answer_seconds is None:
         subprocess.run(["espeak-ng", "-s", "170", "-w", str(wav), ANSWER], check=True)
     else:
-        from bench.answers import long_answer
-
-        long_answer(answer_seconds, wav)
+        # In another process: Piper's voice model would otherwise count in this process's (the app's) memory.
+        make = (
+            "import sys, pathlib; from bench.answers import long_answer; "
+            "long_answer(float(sys.argv[1]), pathlib.Path(sys.argv[2]))"
+        )
+        subprocess.run([sys.executable, "-c", make, str(answer_seconds), str(wav)], check=True, cwd=REPO)
     decks = work / "decks-only"
     decks.mkdir()
     shutil.copy(REPO / "cards" / "fastapi.toml", decks / "fastapi.toml")
@@ -117,12 +120,15 @@ def soak(
     window.activateWindow()
     QTest.qWaitForWindowExposed(window)
 
+    round_peak = [0.0]  # the highest RSS seen while the round ran (sampled every 10 ms of waiting)
+
     def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
                 raise SystemExit(f"soak: timed out waiting for {what}")
             app.processEvents()
+            round_peak[0] = max(round_peak[0], rss_mb())
             time.sleep(0.01)
 
     def pause(seconds: float) -> None:
@@ -155,6 +161,7 @@ def soak(
             tracemalloc.start(12)
             traced = tracemalloc.take_snapshot()
         before = {a.id for a in store.attempts()}
+        round_peak[0] = rss_mb()
         if n > 1:
             key(Qt.Key.Key_R)  # the same card again
         key(Qt.Key.Key_Space)
@@ -178,6 +185,7 @@ def soak(
             "round": n,
             "rss_mb": round(rss_mb(), 1),
             "rss_peak_mb": round(rss_mb("VmHWM"), 1),
+            "rss_round_peak_mb": round(round_peak[0], 1),
             "threads": thread_count(),
             "load_average": round(os.getloadavg()[0], 2),
             "stop_to_result_s": round(latency, 3),
@@ -189,7 +197,8 @@ def soak(
         print(
             f"{n:4d}. {row['status']:<7} score {attempt.score if attempt.score is not None else '-':>5} "
             f"answer {attempt.duration or 0:4.1f} s  stop->result {latency:5.2f} s  RSS {row['rss_mb']:7.1f} MB  "
-            f"(peak {row['rss_peak_mb']:7.1f} MB)  threads {row['threads']}  load {row['load_average']:.1f}",
+            f"(peak {row['rss_peak_mb']:7.1f} MB, in the round {row['rss_round_peak_mb']:7.1f} MB)  "
+            f"threads {row['threads']}  load {row['load_average']:.1f}",
             flush=True,
         )
 
@@ -234,6 +243,7 @@ def soak(
         "rss_max_mb": max(rss),
         "rss_growth_after_warm_up_mb": round(growth, 1),
         "rss_peak_mb": max(f["rss_peak_mb"] for f in figures),
+        "rss_round_peak_mb": max(f["rss_round_peak_mb"] for f in figures),
         "live_answers_kept": live_answers_kept,
         "threads_after_warm_up": threads[base],
         "threads_max": max(threads),
