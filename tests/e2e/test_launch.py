@@ -22,32 +22,24 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.e2e
 
 
-def test_launch_and_ctrl_c(tmp_path: Path) -> None:
+def start_app(tmp_path: Path, data: Path) -> subprocess.Popen[str]:
+    """`python -m trainer` as a user starts it, with its folders under tmp_path (data where given)."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        "TRAINER_DATA_DIR": str(tmp_path / "data"),
+        "TRAINER_DATA_DIR": str(data),
         "TRAINER_CONFIG_DIR": str(tmp_path / "config"),
         "TRAINER_DECK_DIR": str(tmp_path / "decks"),
         "PYTHONFAULTHANDLER": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "trainer"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    return subprocess.Popen(
+        [sys.executable, "-m", "trainer"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def ctrl_c(process: subprocess.Popen[str]) -> str:
+    """Ctrl+C the running app; its stderr once it closed the orderly way (exit 0, no traceback)."""
     try:
-        # The database is opened just before the window is built; then give the window time to show and
-        # the background start-up (model load, microphone probe) time to begin.
-        deadline = time.monotonic() + 30
-        while not any((tmp_path / "data").glob("*.sqlite*")) and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()[1]
-            time.sleep(0.1)
-        assert any((tmp_path / "data").glob("*.sqlite*")), "the app never opened its database"
-        time.sleep(3)
         assert process.poll() is None, f"the app exited on its own:\n{process.communicate()[1]}"
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=30)
@@ -57,6 +49,25 @@ def test_launch_and_ctrl_c(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Fatal Python error" not in err, err
+    return err
+
+
+def test_launch_and_ctrl_c(tmp_path: Path) -> None:
+    process = start_app(tmp_path, tmp_path / "data")
+    try:
+        # The database is opened just before the window is built; then give the window time to show and
+        # the background start-up (model load, microphone probe) time to begin.
+        deadline = time.monotonic() + 30
+        while not any((tmp_path / "data").glob("*.sqlite*")) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()[1]
+            time.sleep(0.1)
+        assert any((tmp_path / "data").glob("*.sqlite*")), "the app never opened its database"
+        time.sleep(3)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    ctrl_c(process)
     state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
     assert state["tab"] == "practice"  # written by the window's close
 
@@ -77,33 +88,9 @@ def test_launch_on_a_read_only_data_folder(tmp_path: Path) -> None:
     try:
         Store(data / DB_NAME).close()  # an existing database, as on any later day
         subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": "offscreen",
-            "TRAINER_DATA_DIR": str(data),
-            "TRAINER_CONFIG_DIR": str(tmp_path / "config"),
-            "TRAINER_DECK_DIR": str(tmp_path / "decks"),
-            "PYTHONFAULTHANDLER": "1",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "trainer"],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            time.sleep(6)
-            assert process.poll() is None, f"the app exited on its own:\n{process.communicate()[1]}"
-            process.send_signal(signal.SIGINT)
-            _out, err = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-        assert process.returncode == 0, err
-        assert "Traceback" not in err and "Fatal Python error" not in err, err
+        process = start_app(tmp_path, data)
+        time.sleep(6)
+        ctrl_c(process)
         assert (tmp_path / "config" / "state.json").is_file(), "the window never came up (its close writes this)"
     finally:
         subprocess.run(["umount", "-l", str(data)], check=False)
