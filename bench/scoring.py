@@ -12,6 +12,8 @@ memory it adds.
 frozen and measured once (docs/performance.md); it is not in SPLITS, so the unit tests don't load it.
 `--split blind` reports tests/data/scoring_labels_blind.toml: every card of the deck, written by an outsider
 who never read the scorer; the unit tests only check it against the deck, they never score it.
+`--split blind2` reports tests/data/scoring_labels_blind2.toml: a second set like `blind` (every card, two
+paraphrases and two reversed answers each), written by another outsider after `blind` was used for tuning.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
@@ -40,6 +42,9 @@ SPLITS = ("train", "dev", "test")
 HOLDOUT = "holdout"
 #: Written by someone who never read the scorer, for every card (two paraphrases each); reported on request only.
 BLIND = "blind"
+#: A second outsider's set for every card (two paraphrases, two reversed each), written after BLIND was tuned on;
+#: measured once, on request only.
+BLIND2 = "blind2"
 #: More answers on the train and dev cards (two paraphrases and one reversed answer per card), written in the
 #: third round of issue 8 to find why paraphrases were missed; tuned on, like train and dev.
 EXTRA = "extra"
@@ -153,7 +158,7 @@ def main() -> None:
         "--split",
         nargs="+",
         default=["test"],
-        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND),
+        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2),
         help="labelled splits to report",
     )
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")

@@ -4,7 +4,7 @@ Per card, on every split, the orderings any fair scorer must get: a strong answe
 topic's answer, the key terms read as a list and the question read back (on nearly every card also
 the points said with a negation); a list or an echo earns (nearly) nothing. The held-out test split must
 also keep the quality bench/scoring.py reports for it (paraphrases credited, verdicts agreeing with labels).
-The blind sets (holdout, blind) are only checked against the deck here: they are measured once, never in tests.
+The blind sets (holdout, blind, blind2) are only checked against the deck here: they are measured once, never in tests.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from bench.scoring import BLIND, DECK, EXTRA, HOLDOUT, KINDS, SPLITS, evaluate, load_labels
+from bench.scoring import BLIND, BLIND2, DECK, EXTRA, HOLDOUT, KINDS, SPLITS, evaluate, load_labels
 from trainer.deck import load_deck
 from trainer.scoring import score_answer
 
@@ -32,7 +32,7 @@ def test_splits_are_by_card_and_every_card_has_every_kind_once() -> None:
         assert [kinds[(card, k)] for k in KINDS] == [1] * len(KINDS), card
 
 
-@pytest.mark.parametrize("split", [HOLDOUT, BLIND])
+@pytest.mark.parametrize("split", [HOLDOUT, BLIND, BLIND2])
 def test_the_blind_sets_name_only_cards_kinds_and_key_points_of_the_deck(split: str) -> None:
     # Loaded, never scored here: they are measured once by bench/scoring.py. load_labels raises on a card id, kind
     # or key point text the deck no longer has, so renaming a key point cannot silently empty their `covers`.
@@ -40,9 +40,11 @@ def test_the_blind_sets_name_only_cards_kinds_and_key_points_of_the_deck(split: 
     kinds = Counter((a.card.id, a.kind) for a in answers)
     for card in {a.card.id for a in answers}:
         assert all(kinds[(card, k)] >= 1 for k in KINDS), card
-    if split == BLIND:
+    if split in (BLIND, BLIND2):
         assert {a.card.id for a in answers} == {c.id for c in DECK_.cards}
         assert all(kinds[(c.id, "paraphrase")] == 2 for c in DECK_.cards)
+    if split == BLIND2:
+        assert all(kinds[(c.id, "reversed")] == 2 for c in DECK_.cards)
 
 
 #: Known misses on the labelled splits, each recorded on issue 8 (none at the moment; the cors off-topic answer
