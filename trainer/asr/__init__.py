@@ -23,6 +23,7 @@ from trainer.asr.base import (
 )
 from trainer.asr.models import MODELS, ResolvedModel, resolve_ct2, resolve_openai
 from trainer.asr.prompt import build_prompt, card_key_terms, card_prompt
+from trainer.memory import release_free_memory
 
 #: The engines, default first.
 ENGINES: tuple[str, ...] = ("faster-whisper", "openai-whisper")
@@ -71,15 +72,15 @@ def load_transcriber(
         _require("faster_whisper", "faster-whisper is not installed: pip install faster-whisper")
         from trainer.asr.faster import FasterWhisperTranscriber
 
-        resolved = resolve_ct2(model)
-        return FasterWhisperTranscriber(resolved.path, model, threads=threads)
-    from trainer.asr.openai_engine import NOT_INSTALLED, OpenAIWhisperTranscriber
+        transcriber: Transcriber = FasterWhisperTranscriber(resolve_ct2(model).path, model, threads=threads)
+    else:
+        from trainer.asr.openai_engine import NOT_INSTALLED, OpenAIWhisperTranscriber
 
-    _require("whisper", NOT_INSTALLED)
-    _require("torch", NOT_INSTALLED.replace("openai-whisper is not installed", "openai-whisper needs PyTorch"))
-
-    resolved = resolve_openai(model)
-    return OpenAIWhisperTranscriber(resolved.path, model, threads=threads)
+        _require("whisper", NOT_INSTALLED)
+        _require("torch", NOT_INSTALLED.replace("openai-whisper is not installed", "openai-whisper needs PyTorch"))
+        transcriber = OpenAIWhisperTranscriber(resolve_openai(model).path, model, threads=threads)
+    release_free_memory()  # loading reads and converts the weights through ~100 MB of buffers freed by now
+    return transcriber
 
 
 def _check_engine(engine: str) -> None:

@@ -37,6 +37,7 @@ from trainer.asr.base import (
     load_audio,
 )
 from trainer.asr.decoding import Decoded, decode_stretch
+from trainer.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -413,8 +414,12 @@ class LiveTranscriber:
 
     def _run(self) -> None:
         pipeline = self._pipeline
+        looked = pipeline.segmenter.next_look
         try:
             while not self._cancelled.is_set():
+                if pipeline.segmenter.next_look != looked:  # the VAD or the model ran: give their buffers back
+                    looked = pipeline.segmenter.next_look
+                    release_free_memory()
                 self._wake.wait(0.2)
                 self._wake.clear()
                 _, closing = self._take()
