@@ -419,3 +419,22 @@ def test_a_match_missing_a_word_whose_opposite_was_said_is_contradicted() -> Non
     point = score_answer(DECK.card("wsgi-vs-asgi"), "Each worker only ever handles one request at a time.").points[4]
     assert (point.point.text, point.hit, point.how) == ("one worker many requests", False, "contradicted")
     assert point.why is not None and '"only"' in point.why
+
+
+def test_a_point_denied_after_its_subject_is_no_paraphrase() -> None:
+    card = DECK.card("api-router")
+    result, trace = explain_paraphrases(card, "The tags never reach the documentation.")
+    point = next(p for p in result.points if p.point.text == "tags for the docs")
+    assert not point.hit, point.why
+    assert any(verdict == "negated after the point's subject" for _, _, _, verdict in trace), trace
+    said = score_answer(card, "The tags group the routes in the documentation.")
+    assert [p.point.text for p in said.points if p.hit] == ["tags for the docs"]
+
+
+def test_a_clause_nearer_a_misconception_than_the_point_is_no_paraphrase() -> None:
+    after = score_answer(DECK.card("middleware"), "It runs once the response has already been sent.")
+    assert after.score == 0, [(p.point.text, p.why) for p in after.points if p.hit]
+    text = "Whenever a dependency is mentioned again it runs again and hands you a new object."
+    result, trace = explain_paraphrases(DECK.card("depends-resolution"), text)
+    assert result.score == 0, [(p.point.text, p.why) for p in result.points if p.hit]
+    assert any(verdict.startswith("closer to a misconception") for _, _, _, verdict in trace), trace
