@@ -438,3 +438,15 @@ def test_a_clause_nearer_a_misconception_than_the_point_is_no_paraphrase() -> No
     result, trace = explain_paraphrases(DECK.card("depends-resolution"), text)
     assert result.score == 0, [(p.point.text, p.why) for p in result.points if p.hit]
     assert any(verdict.startswith("closer to a misconception") for _, _, _, verdict in trace), trace
+
+
+def test_a_clause_opening_with_a_pronoun_is_about_the_thing_named_before_it() -> None:
+    card = DECK.card("path-vs-query")
+    swapped = score_answer(card, "Query parameters sit inside the URL path, and they're always required.")
+    assert not swapped.points[1].hit, swapped.points[1].why  # "path parameters are required": said of query
+    right = score_answer(card, "Path parameters sit inside the URL path, and they're always required.")
+    assert right.points[1].hit
+    text = "Path parameters come after the question mark, and those are optional since they get a default."
+    assert not score_answer(card, text).points[3].hit  # "query parameters optional with defaults"
+    text = "Query parameters come after the question mark, and those are optional since they get a default."
+    assert score_answer(card, text).points[3].hit

@@ -282,7 +282,7 @@ def _find(
             continue  # the compared thing is missing, or only the question's own words were said: an echo
         if phrase.strict and len(found.matched) < len(phrase.words):
             continue
-        if about is not None and claims.entity_before(tokens, clause, found.last, entities) not in (None, about):
+        if about is not None and claims.subject_entity(tokens, clause, found.last, entities) not in (None, about):
             continue  # said of the other compared thing: "plain def runs on the event loop"
         if compares and not phrase.roles and claims.topic_before(tokens, clause, found.first, topics) in rivals:
             continue  # "ASGI is synchronous, the old blocking standard" is not "WSGI is synchronous"
@@ -600,7 +600,7 @@ def _rejection(
     topic = claims.first_topic(tokens, clause, prep.topics)
     if topic is not None and prep.compares[p] and topic in prep.rivals[p]:
         return "its subject is another compared thing"
-    if prep.about[p] is not None and claims.first_entity(tokens, clause, prep.entities) not in (None, prep.about[p]):
+    if prep.about[p] is not None and claims.clause_entity(tokens, clause, prep.entities) not in (None, prep.about[p]):
         return "said of another compared thing"
     if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words):
         return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"

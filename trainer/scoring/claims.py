@@ -79,6 +79,9 @@ class Clause:
 
     first: int
     last: int
+    #: The first token of the clause before, when this one opens with a pronoun ("and they're always required"):
+    #: the pronoun is that clause's subject. -1 otherwise.
+    antecedent: int = -1
 
 
 def stems(words: Iterable[str]) -> frozenset[str]:
@@ -106,14 +109,49 @@ def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) ->
         if not cut and ("," in gap or tokens[i].text in CONJUNCTIONS):
             cut = _next_content_is_topic(tokens, i, topics)
         if cut:
-            clauses.append(Clause(first, i - 1))
+            clauses.append(Clause(first, i - 1, _antecedent(tokens, first, clauses)))
             first = i
         if cut and _SENTENCE_END.search(gap):
             comma = -1
         elif "," in gap:
             comma = i
-    clauses.append(Clause(first, len(tokens) - 1))
+    clauses.append(Clause(first, len(tokens) - 1, _antecedent(tokens, first, clauses)))
     return clauses
+
+
+#: Words that open a clause by pointing back at the subject of the clause before: "..., and they're required".
+PRONOUNS = frozenset({"they", "they're", "they've", "those", "these", "it", "them", "this", "that"})
+#: Words skipped before such a pronoun: "and, um, those are optional".
+_OPENERS = frozenset({"and", "but", "so", "um", "uh", "then", "also", "while", "whereas"})
+
+
+def _antecedent(tokens: Sequence[Token], first: int, before: Sequence[Clause]) -> int:
+    """The first token of the clause before when the clause starting at `first` opens with a pronoun, else -1."""
+    if not before:
+        return -1
+    for token in tokens[first : first + 4]:
+        if token.text in _OPENERS:
+            continue
+        return before[-1].first if token.text in PRONOUNS else -1
+    return -1
+
+
+def subject_entity(tokens: Sequence[Token], clause: Clause, last: int, found: Sequence[Entity]) -> Entity | None:
+    """The compared thing a match before token `last` is said of: named in the clause, or, for a clause opening
+    with a pronoun, the thing the clause before names first ("path parameters come after ..., and those are
+    optional" is said of path parameters)."""
+    named = entity_before(tokens, clause, last, found)
+    if named is None and clause.antecedent >= 0:
+        return first_entity(tokens, Clause(clause.antecedent, clause.first - 1), found)
+    return named
+
+
+def clause_entity(tokens: Sequence[Token], clause: Clause, found: Sequence[Entity]) -> Entity | None:
+    """The first compared thing a clause names, or the one its opening pronoun points back to."""
+    named = first_entity(tokens, clause, found)
+    if named is None and clause.antecedent >= 0:
+        return first_entity(tokens, Clause(clause.antecedent, clause.first - 1), found)
+    return named
 
 
 def _continues(tokens: Sequence[Token], i: int, comma: int) -> bool:
