@@ -450,3 +450,14 @@ def test_a_clause_opening_with_a_pronoun_is_about_the_thing_named_before_it() ->
     assert not score_answer(card, text).points[3].hit  # "query parameters optional with defaults"
     text = "Query parameters come after the question mark, and those are optional since they get a default."
     assert score_answer(card, text).points[3].hit
+
+
+def test_a_misconception_said_with_a_word_left_out_is_flagged_when_it_reads_as_the_wrong_claim() -> None:
+    card = DECK.card("http-exception")
+    text = "You raise it with a status code, and the route keeps running after that and returns its normal result."
+    result = score_answer(card, text)
+    (flag,) = result.misconceptions
+    assert flag.claim == "the route keeps running after the exception"
+    assert "stops the route" in flag.correction and "keeps running" in flag.said
+    right = "You raise it with a status code, and the route stops right there, nothing after that line runs."
+    assert score_answer(card, right).misconceptions == ()

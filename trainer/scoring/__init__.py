@@ -87,6 +87,11 @@ PARAPHRASE_MIN_NEW_WORDS = 3
 #: ("fields the model doesn't declare are passed straight through" sits nearer "extra fields are sent anyway").
 #: Tuned on train, dev, extra and the used blind set: at 0 it refused clauses only 0.03 nearer a wrong claim.
 MISCONCEPTION_MARGIN = 0.035
+#: A misconception with a word missing is flagged when its clause is this much closer to it than to any key
+#: point (tuned on train, dev, extra and the used blind set: strong answers' clauses with two of three words of
+#: a misconception all sat closer to a key point; the reversed ones flagged sat 0.14-0.54 closer to the wrong
+#: claim). Flagging a right answer is the worst mistake scoring can make, hence the wide margin.
+MISCONCEPTION_READ_MARGIN = 0.1
 
 
 def preload() -> bool:
@@ -306,8 +311,9 @@ def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phras
     missing = {stem(w) for i, w in enumerate(phrase.words) if i not in found.matched}
     if not missing:
         return None
+    own = {stem(w) for w in phrase.words}  # "one worker many requests" holds both opposites
     for token in tokens[clause.first : clause.last + 1]:
-        if any(stem(token.text) in claims.antonyms(w) for w in missing):
+        if any(stem(token.text) in claims.antonyms(w) - own for w in missing):
             return token.text
     return None
 
@@ -361,16 +367,8 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     said_wrong: list[MisconceptionResult] = []
     blocked: set[int] = set()
     for misconception, phrases in zip(card.misconceptions, prep.wrong, strict=True):
-        best: _Match | None = None
-        for phrase in phrases:
-            match = _find(index, tokens, phrase, clauses, frozenset(), frozenset(), pauses, MISCONCEPTION_THRESHOLD)
-            if match and match.negation is None and (best is None or match.similarity > best.similarity):
-                best = match
-        if (
-            best is not None
-            and best.similarity >= MISCONCEPTION_THRESHOLD
-            and len(best.found.matched) == len(best.phrase.words)
-        ):
+        best = _said_misconception(prep, index, tokens, transcript, clauses, phrases, pauses)
+        if best is not None:
             span = _span(tokens, best.found.first, best.found.last)
             said_wrong.append(MisconceptionResult(misconception, span, transcript[span[0] : span[1]]))
             blocked.update(range(best.found.first, best.found.last + 1))
@@ -388,6 +386,50 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
         for p, (point, r) in enumerate(zip(card.key_points, results, strict=True))
     ]
     return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
+
+
+def _said_misconception(
+    prep: _Prepared,
+    index: WordIndex,
+    tokens: Sequence[Token],
+    transcript: str,
+    clauses: Sequence[Clause],
+    phrases: Sequence[_Phrase],
+    pauses: frozenset[int],
+) -> _Match | None:
+    """Where the answer makes this misconception: all its words (MISCONCEPTION_THRESHOLD), or most of them,
+    including every word that makes it wrong, in a clause without any negation that the embedding reads as much
+    closer to the misconception than to any key point ("the route keeps running after that" for "the route keeps
+    running after the exception")."""
+    strict: _Match | None = None
+    loose: list[_Match] = []
+    for phrase in phrases:
+        match = _find(index, tokens, phrase, clauses, frozenset(), frozenset(), pauses, HIT_THRESHOLD)
+        if match is None or match.negation is not None or match.similarity < HIT_THRESHOLD:
+            continue
+        if match.similarity >= MISCONCEPTION_THRESHOLD and len(match.found.matched) == len(phrase.words):
+            if strict is None or match.similarity > strict.similarity:
+                strict = match
+        else:
+            loose.append(match)
+    if strict is not None or not loose:
+        return strict
+    try:
+        if not semantic.preload():
+            return None
+    except Exception:  # a broken model must never stop scoring by words
+        log.exception("embedding model failed; misconceptions by words only")
+        return None
+    points = [semantic.embed_one(ph.text) for group in prep.points for ph in group]
+    for match in sorted(loose, key=lambda m: -m.similarity):
+        clause = match.clause
+        if claims.negation_words(tokens[clause.first : clause.last + 1]):
+            continue  # weaker evidence: any negation in the clause ("it won't make CPU-bound code quicker")
+        vector = semantic.embed_one(transcript[tokens[clause.first].start : tokens[clause.last].end])
+        to_point = max((float(vector @ v) for v in points), default=-1.0)
+        if float(vector @ semantic.embed_one(match.phrase.text)) >= to_point + MISCONCEPTION_READ_MARGIN:
+            return match
+    return None
 
 
 def _lexical_result(
@@ -677,7 +719,8 @@ def _opposite_said(phrases: Sequence[_Phrase], words: set[str]) -> bool:
     if any(prefix + w in words for w in own if len(w) >= 4 for prefix in _OPPOSITE_PREFIXES):
         return True
     said = {stem(w) for w in words}
-    return any(claims.antonyms(w) & said and stem(w) not in said for w in own)
+    own_stems = {stem(w) for w in own}
+    return any(claims.antonyms(w) & said - own_stems and stem(w) not in said for w in own)
 
 
 def _names_said(transcript: str, tokens: Sequence[Token], clause: Clause) -> set[str]:

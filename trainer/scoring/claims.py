@@ -61,6 +61,8 @@ ANTONYM_PAIRS = (
     ("automatic", "manual"), ("automatically", "manually"), ("bounded", "endless"), ("limited", "endless"),
     ("limited", "infinite"), ("limit", "infinite"),
     ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
+    ("on", "off"), ("enable", "disable"), ("enabled", "disabled"),
+    ("startup", "shutdown"),
 )  # fmt: skip
 _ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in ANTONYM_PAIRS:
