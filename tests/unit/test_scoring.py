@@ -11,6 +11,7 @@ from tests.conftest import CARDS
 from trainer.deck import Card, KeyPoint, load_deck
 from trainer.normalize import STOPWORDS, tokenize
 from trainer.scoring import (
+    CONTRADICTION_PENALTY,
     HIT_THRESHOLD,
     MISCONCEPTION_PENALTY,
     ScoreResult,
@@ -461,3 +462,13 @@ def test_a_misconception_said_with_a_word_left_out_is_flagged_when_it_reads_as_t
     assert "stops the route" in flag.correction and "keeps running" in flag.said
     right = "You raise it with a status code, and the route stops right there, nothing after that line runs."
     assert score_answer(card, right).misconceptions == ()
+
+
+def test_a_point_stated_wrongly_costs_points_unless_corrected_by_hand() -> None:
+    card = DECK.card("path-vs-query")
+    right = "Path parameters sit inside the URL path."
+    wrong = right + " Path parameters are not required, you can skip them."
+    result = score_answer(card, wrong)
+    assert result.points[1].how == "contradicted"
+    assert result.score == score_answer(card, right).score - CONTRADICTION_PENALTY
+    assert result.with_corrections({1: False}).score == score_answer(card, right).score

@@ -9,7 +9,8 @@ words. A paraphrase must also share a word root with the point or its model sent
 way round (read by its relation word: "became", "replaces"), its opposite ("unlimited", "twice" for "once"),
 another product, or plainly what the point negates. `explain_paraphrases()` lists every candidate with the
 check that refused it (bench/scoring_misses.py). A card's misconceptions are found the same way; each one said is
-flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point.
+flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point; a key point
+stated wrongly (contradicted) costs CONTRADICTION_PENALTY.
 
 `score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
 prepared once and cached, and a 300-word answer scores in a few milliseconds once the model is loaded.
@@ -35,6 +36,7 @@ from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
 from trainer.scoring.results import (
+    CONTRADICTION_PENALTY,
     HOWS,
     MISCONCEPTION_PENALTY,
     How,
@@ -45,6 +47,7 @@ from trainer.scoring.results import (
 )
 
 __all__ = [
+    "CONTRADICTION_PENALTY",
     "HIT_THRESHOLD",
     "HOWS",
     "MISCONCEPTION_PENALTY",
@@ -111,6 +114,7 @@ class _Phrase:
     strict: bool  # an identifier ("response_model_exclude"): every word must be said
     names: frozenset[str]  # product names a paraphrase must say too ("Uvicorn", not "Gunicorn")
     ordered: bool  # a relation whose sides cannot swap ("became")
+    contrast_only: bool  # negated only by "instead of" / "rather than", never by "not", "no" or "never"
 
     @property
     def negated(self) -> bool:
@@ -151,7 +155,10 @@ def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = 
     strict = strict or _identifier(text)
     names = frozenset(fold(n) for n in _NAME.findall(text) if fold(n) in words)
     ordered = any(t.text in claims.ORDERED_RELATIONS for t in tokenize(text))
-    return _Phrase(text, words, roles, required, negations, claims.numbers(words), strict, names, ordered)
+    contrast_only = negations > 0 and not claims.negation_words(tokenize(text), contrasts=False)
+    return _Phrase(
+        text, words, roles, required, negations, claims.numbers(words), strict, names, ordered, contrast_only
+    )
 
 
 def _renaming(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
@@ -294,6 +301,8 @@ def _find(
             continue  # "ASGI is synchronous, the old blocking standard" is not "WSGI is synchronous"
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         negation = None
+        if phrase.negated and not said and phrase.contrast_only:
+            continue  # "instead of uvicorn main:app --reload" said without "instead of" names it; no wrong claim
         if bool(said) != phrase.negated:
             negation = f'said with "{said[-1]}"' if said else "said without the negation"
         elif phrase.ordered and _swapped(found, phrase) and _same_relation(tokens, clause, phrase):
