@@ -532,15 +532,21 @@ def _paraphrases(
     question = semantic.embed_one(card.question)
     # sims[p][c]: how close clause c is to point p: the best of its phrases, or of its model-answer sentence
     # less MODEL_SENTENCE_DISCOUNT (that sentence often carries a second idea the clause may be close to).
+    own = np.stack(
+        [
+            np.max(vectors @ np.stack([semantic.embed_one(ph.text) for ph in phrases]).T, axis=1)
+            for phrases in prep.points
+        ]
+    )
     sims = np.stack(
         [
             np.maximum(
-                np.max(vectors @ np.stack([semantic.embed_one(ph.text) for ph in phrases]).T, axis=1),
+                own[p],
                 vectors @ semantic.embed_one(prep.model_sentences[p]) - MODEL_SENTENCE_DISCOUNT
                 if prep.model_sentences[p]
                 else -1.0,
             )
-            for p, phrases in enumerate(prep.points)
+            for p in range(len(prep.points))
         ]
     )
     to_question = vectors @ question
@@ -553,7 +559,9 @@ def _paraphrases(
             for r in results
         ]
     )
-    closest = np.max(np.where(claimed, sims, -1.0), axis=0)
+    # Closest by the points' own phrases: points that share a model-answer sentence are equally close to a
+    # clause through it, which says nothing about which of them the clause makes.
+    closest = np.max(np.where(claimed, own, -1.0), axis=0)
     wrong = _misconception_sims(prep, vectors)
     out = list(results)
     for p, result in enumerate(results):
