@@ -472,3 +472,13 @@ def test_a_point_stated_wrongly_costs_points_unless_corrected_by_hand() -> None:
     assert result.points[1].how == "contradicted"
     assert result.score == score_answer(card, right).score - CONTRADICTION_PENALTY
     assert result.with_corrections({1: False}).score == score_answer(card, right).score
+
+
+def test_the_opposite_kind_of_library_does_not_make_the_point() -> None:
+    card = DECK.card("when-async-or-def")
+    assert score_answer(card, "Async libraries go with async def routes.").points[0].hit
+    swapped = score_answer(card, "Blocking libraries go with async def routes.")
+    assert not swapped.points[0].hit, swapped.points[0].why  # "async libraries use async def"
+    point = score_answer(DECK.card("async-vs-def"), "With plain def you await the async libraries.").points[3]
+    assert point.point.text == "blocking libraries use def"
+    assert (point.hit, point.how) == (False, "contradicted") and '"async"' in point.why

@@ -309,6 +309,8 @@ def _find(
             negation = "said the other way round"
         elif (opposite := _opposite_of_missing(tokens, clause, phrase, found)) is not None:
             negation = f'said with "{opposite}"'
+        elif (opposite := _opposite_qualifier(tokens, phrase, found)) is not None:
+            negation = f'said of "{opposite}"'
         match = _Match(found.similarity, found, phrase, clause, negation)
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
@@ -325,6 +327,18 @@ def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phras
     for token in tokens[clause.first : clause.last + 1]:
         if any(stem(token.text) in claims.antonyms(w) - own for w in missing):
             return token.text
+    return None
+
+
+def _opposite_qualifier(tokens: Sequence[Token], phrase: _Phrase, found: Found) -> str | None:
+    """The words before a matched word when they are the opposite of the phrase's word before it: "blocking
+    libraries" said where the phrase has "async libraries", even with "async" said elsewhere in the clause."""
+    for i, place in found.word_places.items():
+        if i == 0 or place == 0:
+            continue
+        qualifier, before = stem(phrase.words[i - 1]), stem(tokens[place - 1].text)
+        if before in claims.antonyms(qualifier):
+            return f"{tokens[place - 1].text} {tokens[place].text}"
     return None
 
 

@@ -62,7 +62,8 @@ ANTONYM_PAIRS = (
     ("limited", "infinite"), ("limit", "infinite"),
     ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
     ("on", "off"), ("enable", "disable"), ("enabled", "disabled"),
-    ("startup", "shutdown"),
+    ("startup", "shutdown"), ("blocking", "async"), ("blocking", "awaitable"), ("sync", "async"),
+    ("synchronous", "asynchronous"), ("synchronous", "async"), ("blocking", "asynchronous"),
 )  # fmt: skip
 _ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in ANTONYM_PAIRS:
