@@ -482,3 +482,13 @@ def test_the_opposite_kind_of_library_does_not_make_the_point() -> None:
     point = score_answer(DECK.card("async-vs-def"), "With plain def you await the async libraries.").points[3]
     assert point.point.text == "blocking libraries use def"
     assert (point.hit, point.how) == (False, "contradicted") and '"async"' in point.why
+
+
+def test_a_thing_called_deprecated_or_another_version_does_not_make_the_point() -> None:
+    card = DECK.card("modern-idioms")
+    old = score_answer(card, "The lifespan context manager is the deprecated one.").points[1]
+    assert old.point.text == "lifespan context manager"
+    assert (old.hit, old.how, old.why) == (False, "contradicted", '"lifespan context manager" said to be "deprecated"')
+    assert score_answer(card, "Startup code goes in the lifespan context manager.").points[1].hit
+    v1 = score_answer(card, "Modern code sticks to the Pydantic v1 methods like dot dict.")
+    assert not any(p.hit for p in v1.points), [(p.point.text, p.why) for p in v1.points if p.hit]

@@ -311,6 +311,8 @@ def _find(
             negation = f'said with "{opposite}"'
         elif (opposite := _opposite_qualifier(tokens, phrase, found)) is not None:
             negation = f'said of "{opposite}"'
+        elif (outdated := _called_outdated(tokens, clause, phrase, found)) is not None:
+            negation = f'said to be "{outdated}"'
         match = _Match(found.similarity, found, phrase, clause, negation)
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
@@ -328,6 +330,28 @@ def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phras
         if any(stem(token.text) in claims.antonyms(w) - own for w in missing):
             return token.text
     return None
+
+
+#: Words that call a thing outdated or wrong: "the lifespan context manager is the deprecated one" says the
+#: opposite of a point that names it as the modern way.
+OUTDATED = frozenset({"deprecated", "old", "older", "outdated", "legacy", "obsolete", "wrong", "discouraged"})
+#: Words between "is" and such a word: "is the old one", "is now deprecated", "is just legacy".
+_COPULAS = frozenset({"is", "are", "was", "were"})
+_BETWEEN = frozenset({"the", "a", "an", "now", "just", "only", "really", "considered", "kind", "of"})
+
+
+def _called_outdated(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
+    """The word calling the matched thing outdated right after it ("X is the deprecated one", "X is now
+    legacy"), when the phrase itself says nothing of the kind ("old default-value style" does)."""
+    if any(w in OUTDATED for w in phrase.words):
+        return None
+    i = found.last + 1
+    if i > clause.last or tokens[i].text not in _COPULAS:
+        return None
+    i += 1
+    while i <= clause.last and tokens[i].text in _BETWEEN:
+        i += 1
+    return tokens[i].text if i <= clause.last and tokens[i].text in OUTDATED else None
 
 
 def _opposite_qualifier(tokens: Sequence[Token], phrase: _Phrase, found: Found) -> str | None:
@@ -654,7 +678,7 @@ def _rejection(
     words = {t.text for t in said_tokens}
     said_stems = {stem(w) for w in words}
     phrases = prep.points[p]
-    if not any(ph.numbers <= words and ph.names <= words for ph in phrases):
+    if not any(ph.numbers <= claims.numbers(words) and ph.names <= words for ph in phrases):
         return "a number or name the point needs is not said"
     numbers = frozenset().union(*(ph.numbers for ph in phrases))
     if numbers and claims.numbers(words) and numbers.isdisjoint(claims.numbers(words)):

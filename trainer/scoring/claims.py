@@ -223,8 +223,13 @@ def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
     )
 
 
+_NUMBER = re.compile(r"v?(\d+)")
+
+
 def numbers(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(w for w in words if w.isdigit())
+    """The numbers among these words, versions included: "v2" is 2, so "the v1 methods" names another version
+    than "Pydantic v2 APIs"."""
+    return frozenset(m.group(1) for w in words if (m := _NUMBER.fullmatch(w)))
 
 
 def qualified_by_rival(tokens: Sequence[Token], first: int, rivals: frozenset[str]) -> bool:
