@@ -492,3 +492,18 @@ def test_a_thing_called_deprecated_or_another_version_does_not_make_the_point() 
     assert score_answer(card, "Startup code goes in the lifespan context manager.").points[1].hit
     v1 = score_answer(card, "Modern code sticks to the Pydantic v1 methods like dot dict.")
     assert not any(p.hit for p in v1.points), [(p.point.text, p.why) for p in v1.points if p.hit]
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("In v2 the validator became field validator.", True),
+        ("In v2 field validator replaces validator.", True),
+        ("In v2 the field validator became just validator.", False),
+        ("In v2 validator replaces field validator.", False),
+    ],
+)
+def test_a_renaming_whose_two_names_share_a_word_is_read_by_its_sides(text: str, hit: bool) -> None:
+    point = score_answer(DECK.card("pydantic-v2-renames"), text).points[3]
+    assert point.point.text == "validator became field_validator"
+    assert (point.hit, point.how) == ((True, "same words") if hit else (False, "contradicted")), point.why

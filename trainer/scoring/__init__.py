@@ -305,7 +305,7 @@ def _find(
             continue  # "instead of uvicorn main:app --reload" said without "instead of" names it; no wrong claim
         if bool(said) != phrase.negated:
             negation = f'said with "{said[-1]}"' if said else "said without the negation"
-        elif phrase.ordered and _swapped(found, phrase) and _same_relation(tokens, clause, phrase):
+        elif phrase.ordered and _reversed_claim(tokens, clause, phrase, found):
             negation = "said the other way round"
         elif (opposite := _opposite_of_missing(tokens, clause, phrase, found)) is not None:
             negation = f'said with "{opposite}"'
@@ -372,6 +372,41 @@ def _same_relation(tokens: Sequence[Token], clause: Clause, phrase: _Phrase) -> 
     one ("model_dump, the old dict") is read in the phrase's direction."""
     direction = _relation(tokens[clause.first : clause.last + 1])
     return direction is None or direction == _relation(tokenize(phrase.text))
+
+
+def _reversed_claim(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> bool:
+    """Whether a renaming is said the other way round: its sides in the other order under a relation word
+    pointing the same way ("model dump became dict"), or in the same order under one pointing the other way
+    inside the match ("field validator became just validator" for "field validator replaces validator")."""
+    swapped = _swapped(found, phrase) or _sides_swapped(tokens, phrase, found)
+    own = _relation(tokenize(phrase.text))
+    inside = _relation(tokens[found.first : found.last + 1])
+    if inside is not None and own is not None and inside != own:
+        return not swapped
+    return swapped and _same_relation(tokens, clause, phrase)
+
+
+def _sides_swapped(tokens: Sequence[Token], phrase: _Phrase, found: Found) -> bool:
+    """True when a word only one side of the phrase's relation word has is said on the other side of the
+    relation word inside the match: "field validator became just validator" for "validator became
+    field_validator", whose first and last words are the same word."""
+    said = tokens[found.first : found.last + 1]
+    told = _sides(said)
+    own = _sides(tokenize(phrase.text))
+    if own is None or told is None:
+        return False
+    only_left, only_right = own[0] - own[1] - STOPWORDS, own[1] - own[0] - STOPWORDS
+    return bool(only_left & told[1] and not only_left & told[0]) or bool(
+        only_right & told[0] and not only_right & told[1]
+    )
+
+
+def _sides(said: Sequence[Token]) -> tuple[set[str], set[str]] | None:
+    """The word stems before and after the first relation word ("became"), or None without one."""
+    relation = next((i for i, t in enumerate(said) if t.text in claims.ORDERED_RELATIONS), None)
+    if relation is None:
+        return None
+    return {stem(t.text) for t in said[:relation]}, {stem(t.text) for t in said[relation + 1 :]}
 
 
 def _swapped(found: Found, phrase: _Phrase) -> bool:
