@@ -507,3 +507,16 @@ def test_a_renaming_whose_two_names_share_a_word_is_read_by_its_sides(text: str,
     point = score_answer(DECK.card("pydantic-v2-renames"), text).points[3]
     assert point.point.text == "validator became field_validator"
     assert (point.hit, point.how) == ((True, "same words") if hit else (False, "contradicted")), point.why
+
+
+def test_a_point_about_one_compared_number_is_not_made_of_the_other() -> None:
+    card = DECK.card("status-422-vs-400")
+    right = score_answer(card, "A 422 is sent automatically when the request does not match the schema.")
+    assert right.points[2].hit  # "doesn't match the schema": said of 422, as in the model answer
+    swapped = score_answer(card, "A 400 is sent automatically when the request does not fit the schema.")
+    assert not swapped.points[2].hit, swapped.points[2].why
+    assert not score_answer(card, "The 400 body lists each field error.").points[3].hit
+    assert score_answer(card, "The 422 body lists each field error.").points[3].hit
+    text = "It is not a 400 since the JSON is well-formed but semantically invalid."
+    not_400 = score_answer(DECK.card("why-422-in-test"), text)
+    assert not_400.points[2].hit  # "not a 400" does not make 400 what the clause is about
