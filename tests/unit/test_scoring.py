@@ -520,3 +520,11 @@ def test_a_point_about_one_compared_number_is_not_made_of_the_other() -> None:
     text = "It is not a 400 since the JSON is well-formed but semantically invalid."
     not_400 = score_answer(DECK.card("why-422-in-test"), text)
     assert not_400.points[2].hit  # "not a 400" does not make 400 what the clause is about
+
+
+def test_question_words_split_by_speech_recognition_are_still_an_echo() -> None:
+    echo = score_answer(DECK.card("when-async-or-def"), "So whether to pick a sync def or plain def for the endpoint.")
+    assert echo.score == 0, [(p.point.text, p.why) for p in echo.points if p.hit]
+    card = DECK.card("fastapi-cli")
+    assert score_answer(card, "So the fast API dev and fast API run commands.").score == 0
+    assert score_answer(card, "Fast API dev reloads the server whenever you save a file.").points[0].hit

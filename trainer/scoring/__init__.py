@@ -296,6 +296,7 @@ def _find(
     compares: bool = False,
     topics: frozenset[str] = frozenset(),
     number: tuple[str | None, frozenset[str]] = (None, frozenset()),
+    echo: frozenset[int] = frozenset(),
 ) -> _Match | None:
     """The best clause holding the phrase's words as a claim about the right thing (maybe negated).
 
@@ -315,6 +316,8 @@ def _find(
         found = index.find(phrase.words, clause.first, clause.last, allowed)
         if found is None or not phrase.required <= found.matched or found.matched <= phrase.roles:
             continue  # the compared thing is missing, or only the question's own words were said: an echo
+        if echo and found.used <= echo:
+            continue  # every word matched is a word of the question, maybe misheard ("a sync def", "open API")
         if phrase.strict and len(found.matched) < len(phrase.words):
             continue
         if about is not None and claims.subject_entity(tokens, clause, found.last, entities) not in (None, about):
@@ -499,11 +502,14 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
             said_wrong.append(MisconceptionResult(misconception, span, transcript[span[0] : span[1]]))
             blocked.update(range(best.found.first, best.found.last + 1))
     frozen_blocked = frozenset(blocked)
+    echo = _question_words(tokens, prep.question_stems)
 
     results: list[PointResult | None] = []
     for p, point in enumerate(card.key_points):
         results.append(
-            _lexical_result(point, p, prep, index, tokens, transcript, clauses, frozen_blocked, pauses, said_wrong)
+            _lexical_result(
+                point, p, prep, index, tokens, transcript, clauses, frozen_blocked, pauses, said_wrong, echo
+            )
         )
     if any(r is None or r.how == "contradicted" for r in results):
         results = _paraphrases(card, prep, results, tokens, transcript, clauses, frozen_blocked, pauses, trace)
@@ -558,6 +564,19 @@ def _said_misconception(
     return None
 
 
+def _question_words(tokens: Sequence[Token], question: frozenset[str]) -> frozenset[int]:
+    """The transcript tokens that say a word of the question, alone or joined as speech recognition splits it
+    ("a sync" for "async", "open API" for "OpenAPI")."""
+    said: set[int] = set()
+    for i in range(len(tokens)):
+        joined = ""
+        for j in range(i, min(i + 3, len(tokens))):
+            joined += tokens[j].text
+            if stem(joined) in question:
+                said.update(range(i, j + 1))
+    return frozenset(said)
+
+
 def _lexical_result(
     point: KeyPoint,
     p: int,
@@ -569,6 +588,7 @@ def _lexical_result(
     blocked: frozenset[int],
     pauses: frozenset[int],
     said_wrong: Sequence[MisconceptionResult],
+    echo: frozenset[int] = frozenset(),
 ) -> PointResult | None:
     """The point found in its own words (hit or contradicted), or None."""
     best: _Match | None = None
@@ -587,6 +607,7 @@ def _lexical_result(
             prep.compares[p] and not prep.entities,  # compared "<qualifier> <head>" things: `about` checks them
             prep.topics,
             (prep.number[p], prep.numbers),
+            echo,
         )
         if match and (best is None or match.rank(HIT_THRESHOLD) > best.rank(HIT_THRESHOLD)):
             best = match
