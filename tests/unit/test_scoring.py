@@ -528,3 +528,11 @@ def test_question_words_split_by_speech_recognition_are_still_an_echo() -> None:
     card = DECK.card("fastapi-cli")
     assert score_answer(card, "So the fast API dev and fast API run commands.").score == 0
     assert score_answer(card, "Fast API dev reloads the server whenever you save a file.").points[0].hit
+
+
+def test_a_comma_separated_list_of_terms_earns_nothing_but_a_short_enumeration_does() -> None:
+    card = DECK.card("hide-secrets")
+    terms = "hash of the password, user in the table, user out, exclude, exclude unset, output schema, filter, fields"
+    assert score_answer(card, terms).score == 0
+    said = "Return a separate output model, and response model filters the fields, so the hash never leaves."
+    assert score_answer(card, said).score > 0

@@ -490,7 +490,12 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     tokens = tokenize(transcript)
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
-    clauses = [c for c in all_clauses if not claims.is_word_list(transcript, tokens, c)]
+    listed = claims.listed_terms(transcript, tokens)
+    clauses = [
+        c
+        for c in all_clauses
+        if not claims.is_word_list(transcript, tokens, c) and not listed.issuperset(range(c.first, c.last + 1))
+    ]
     pauses = claims.pauses(transcript, tokens)
 
     said_wrong: list[MisconceptionResult] = []

@@ -191,6 +191,32 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
     return small / len(words) < LIST_STOPWORD_SHARE
 
 
+#: A sentence of at least this many comma-separated items, nearly all of them this short (content words), is a
+#: list of terms read out ("swagger UI, slash docs, try it out, interactive, ReDoc, ..."), however many small
+#: words it holds; a spoken enumeration rarely runs past five items.
+LIST_ITEMS, LIST_ITEM_WORDS, LIST_SHORT_SHARE = 6, 2, 0.8
+
+
+def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
+    """The tokens of sentences that are comma-separated lists of short terms."""
+    out: set[int] = set()
+    start = 0
+    for i in range(1, len(tokens) + 1):
+        if i < len(tokens) and not _SENTENCE_END.search(text[tokens[i - 1].end : tokens[i].start]):
+            continue
+        items, size = [], 0
+        for j in range(start, i):
+            size += tokens[j].text not in STOPWORDS
+            if j + 1 == i or "," in text[tokens[j].end : tokens[j + 1].start]:
+                items.append(size)
+                size = 0
+        short = sum(n <= LIST_ITEM_WORDS for n in items)
+        if len(items) >= LIST_ITEMS and short >= LIST_SHORT_SHARE * len(items):
+            out.update(range(start, i))
+        start = i
+    return frozenset(out)
+
+
 def negations_before(
     tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int], contrasts: bool = True
 ) -> list[str]:
