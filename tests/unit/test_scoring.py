@@ -536,3 +536,11 @@ def test_a_comma_separated_list_of_terms_earns_nothing_but_a_short_enumeration_d
     assert score_answer(card, terms).score == 0
     said = "Return a separate output model, and response model filters the fields, so the hash never leaves."
     assert score_answer(card, said).score > 0
+
+
+def test_a_number_word_or_a_negation_the_question_has_is_still_an_echo() -> None:
+    card = DECK.card("pydantic-v2-rust")
+    assert score_answer(card, "So what changed in pedantic version two, and why it matters.").score == 0
+    assert score_answer(card, "Version two is now the default in new releases.").score > 0
+    text = "So how does it validate the data with no validation code."
+    assert score_answer(DECK.card("validation-type-hints"), text).score == 0

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainer.deck import Card, KeyPoint
-from trainer.normalize import STOPWORDS, Token, fold, stem, tokenize
+from trainer.normalize import STOPWORDS, Token, fold, number_word, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -573,7 +573,12 @@ def _question_words(tokens: Sequence[Token], question: frozenset[str]) -> frozen
     """The transcript tokens that say a word of the question, alone or joined as speech recognition splits it
     ("a sync" for "async", "open API" for "OpenAPI")."""
     said: set[int] = set()
+    negated = any(claims.negation_words([Token(w, 0, 0)], contrasts=False) for w in question)
     for i in range(len(tokens)):
+        if negated and claims.negation_words([tokens[i]], contrasts=False):
+            said.add(i)  # "no validation code" echoes "without writing any validation code"
+        if str(number_word(tokens[i].text)) in question:
+            said.add(i)  # "version two" echoes "version 2" (a lone "two" stays a word)
         joined = ""
         for j in range(i, min(i + 3, len(tokens))):
             joined += tokens[j].text
