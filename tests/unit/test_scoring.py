@@ -544,3 +544,13 @@ def test_a_number_word_or_a_negation_the_question_has_is_still_an_echo() -> None
     assert score_answer(card, "Version two is now the default in new releases.").score > 0
     text = "So how does it validate the data with no validation code."
     assert score_answer(DECK.card("validation-type-hints"), text).score == 0
+
+
+def test_a_point_about_one_of_two_compared_words_is_not_made_of_the_other() -> None:
+    card = DECK.card("wsgi-vs-asgi")
+    said = "{0} handles websockets and long connections, and one {0} worker serves many requests."
+    points = {"WebSockets and long connections", "one worker many requests"}
+    wrong = score_answer(card, said.format("WSGI"))
+    assert not any(p.hit for p in wrong.points if p.point.text in points)
+    right = score_answer(card, said.format("ASGI"))
+    assert all(p.hit for p in right.points if p.point.text in points)

@@ -202,7 +202,7 @@ def _prepare(card: Card) -> _Prepared:
     split_words = topics | {e.qualifier for e in compared}
     model_sentences = tuple(_model_sentence(p, sentences) for p in points)
     numbers = claims.numbers(t.text for t in tokenize(card.question))
-    numbers = numbers if len(numbers) >= 2 else frozenset()
+    numbers = numbers if len(numbers) >= 2 else claims.compared_words(tokenize(card.question))
     return _Prepared(
         points,
         rivals,
@@ -224,11 +224,15 @@ def _prepare(card: Card) -> _Prepared:
 
 
 def _number(phrases: Sequence[_Phrase], sentence: str, answer: str, compared: frozenset[str]) -> str | None:
-    """The one compared number a point is about: named in its phrases, or else in its model-answer sentence
+    """The one compared number (or word) a point is about: named in its phrases, or else in its model-answer sentence
     ("doesn't match the schema" is said of 422 there), or else the last one the model answer named before
     that sentence ("The response body lists each error ..." follows the sentence about 422)."""
-    own = frozenset().union(*(ph.numbers for ph in phrases)) & compared
-    found = own or claims.numbers(t.text for t in tokenize(sentence)) & compared
+    own = frozenset().union(*(ph.numbers | frozenset(ph.words) for ph in phrases)) & compared
+    said = [t.text for t in tokenize(sentence) if t.text not in STOPWORDS]
+    # A number anywhere in the sentence; a compared word only as its subject, among its first words ("The
+    # application is an async callable ..., which WSGI can't really do" is about ASGI, named before it).
+    subject = said if all(w.isdigit() for w in compared) else said[:3]
+    found = own or frozenset(subject) & compared
     if not found and sentence and compared:
         before = [t.text for t in tokenize(answer[: max(answer.find(sentence), 0)]) if t.text in compared]
         found = frozenset(before[-1:])

@@ -252,6 +252,17 @@ def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
 _NUMBER = re.compile(r"v?(\d+)")
 
 
+def compared_words(question: Sequence[Token]) -> frozenset[str]:
+    """The two single words a question compares: "between WSGI and ASGI", "WSGI vs ASGI"; empty otherwise."""
+    words = [t.text for t in question]
+    for i in range(1, len(words) - 1):
+        a, link, b = words[i - 1], words[i], words[i + 1]
+        between = link == "and" and i >= 2 and words[i - 2] == "between"
+        if (between or link in ("vs", "versus")) and a not in STOPWORDS and b not in STOPWORDS and a != b:
+            return frozenset({a, b})
+    return frozenset()
+
+
 def numbers(words: Iterable[str]) -> frozenset[str]:
     """The numbers among these words, versions included: "v2" is 2, so "the v1 methods" names another version
     than "Pydantic v2 APIs"."""
