@@ -136,8 +136,8 @@ class _Prepared:
     about: tuple[claims.Entity | None, ...]  # per point: the compared thing it is about, if any
     compares: tuple[bool, ...]  # per point: it names one of the compared things ("path parameters are required")
     roots: tuple[frozenset[str], ...]  # per point: word roots of its phrases and model sentence beyond the question
-    numbers: frozenset[str]  # the numbers the question compares ("422" and "400"), if two or more
-    number: tuple[str | None, ...]  # per point: the compared number it is about, by its words or model sentence
+    compared_terms: frozenset[str]  # the numbers ("422", "400") or two words ("wsgi", "asgi") the question compares
+    term: tuple[str | None, ...]  # per point: the compared term it is about, by its words or model sentence
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -201,8 +201,8 @@ def _prepare(card: Card) -> _Prepared:
     about = tuple(_about(point_stems[i], compared) for i in range(len(points)))
     split_words = topics | {e.qualifier for e in compared}
     model_sentences = tuple(_model_sentence(p, sentences) for p in points)
-    numbers = claims.numbers(t.text for t in tokenize(card.question))
-    numbers = numbers if len(numbers) >= 2 else claims.compared_words(tokenize(card.question))
+    terms = claims.numbers(t.text for t in tokenize(card.question))
+    terms = terms if len(terms) >= 2 else claims.compared_words(tokenize(card.question))
     return _Prepared(
         points,
         rivals,
@@ -215,18 +215,18 @@ def _prepare(card: Card) -> _Prepared:
         about,
         tuple(bool(s & topics) for s in point_stems),
         tuple(_roots(phrases, sentence, question) for phrases, sentence in zip(points, model_sentences, strict=True)),
-        numbers,
+        terms,
         tuple(
-            _number(phrases, sentence, card.answer, numbers)
+            _term(phrases, sentence, card.answer, terms)
             for phrases, sentence in zip(points, model_sentences, strict=True)
         ),
     )
 
 
-def _number(phrases: Sequence[_Phrase], sentence: str, answer: str, compared: frozenset[str]) -> str | None:
-    """The one compared number (or word) a point is about: named in its phrases, or else in its model-answer sentence
-    ("doesn't match the schema" is said of 422 there), or else the last one the model answer named before
-    that sentence ("The response body lists each error ..." follows the sentence about 422)."""
+def _term(phrases: Sequence[_Phrase], sentence: str, answer: str, compared: frozenset[str]) -> str | None:
+    """The one compared term (number or word) a point is about: named in its phrases, or else in its model-answer
+    sentence ("doesn't match the schema" is said of 422 there), or else the last one the model answer named
+    before that sentence ("The response body lists each error ..." follows the sentence about 422)."""
     own = frozenset().union(*(ph.numbers | frozenset(ph.words) for ph in phrases)) & compared
     said = [t.text for t in tokenize(sentence) if t.text not in STOPWORDS]
     # A number anywhere in the sentence; a compared word only as its subject, among its first words ("The
@@ -299,7 +299,7 @@ def _find(
     entities: Sequence[claims.Entity] = (),
     compares: bool = False,
     topics: frozenset[str] = frozenset(),
-    number: tuple[str | None, frozenset[str]] = (None, frozenset()),
+    term: tuple[str | None, frozenset[str]] = (None, frozenset()),
     echo: frozenset[int] = frozenset(),
 ) -> _Match | None:
     """The best clause holding the phrase's words as a claim about the right thing (maybe negated).
@@ -328,7 +328,7 @@ def _find(
             continue  # said of the other compared thing: "plain def runs on the event loop"
         if compares and not phrase.roles and claims.topic_before(tokens, clause, found.first, topics) in rivals:
             continue  # "ASGI is synchronous, the old blocking standard" is not "WSGI is synchronous"
-        if _other_number(tokens, clause, *number):
+        if _other_term(tokens, clause, *term):
             continue  # "four hundred is sent when the request doesn't match the schema": a 422 point
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         negation = None
@@ -385,10 +385,10 @@ def _called_outdated(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, f
     return tokens[i].text if i <= clause.last and tokens[i].text in OUTDATED else None
 
 
-def _other_number(tokens: Sequence[Token], clause: Clause, number: str | None, compared: frozenset[str]) -> bool:
-    """True when a clause names only other compared numbers than the point's (or, opening with a pronoun, the
+def _other_term(tokens: Sequence[Token], clause: Clause, term: str | None, compared: frozenset[str]) -> bool:
+    """True when a clause names only other compared terms than the point's (or, opening with a pronoun, the
     clause before it does): "four hundred is what FastAPI sends when the request doesn't match the schema"."""
-    if number is None:
+    if term is None:
         return False
 
     def named(first: int, last: int) -> frozenset[str]:  # "not a 400" does not name 400 as the subject
@@ -401,7 +401,7 @@ def _other_number(tokens: Sequence[Token], clause: Clause, number: str | None, c
     said = named(clause.first, clause.last)
     if not said and clause.antecedent >= 0:
         said = named(clause.antecedent, clause.first - 1)
-    return bool(said) and number not in said
+    return bool(said) and term not in said
 
 
 def _opposite_qualifier(tokens: Sequence[Token], phrase: _Phrase, found: Found) -> str | None:
@@ -620,7 +620,7 @@ def _lexical_result(
             prep.entities,
             prep.compares[p] and not prep.entities,  # compared "<qualifier> <head>" things: `about` checks them
             prep.topics,
-            (prep.number[p], prep.numbers),
+            (prep.term[p], prep.compared_terms),
             echo,
         )
         if match and (best is None or match.rank(HIT_THRESHOLD) > best.rank(HIT_THRESHOLD)):
@@ -814,7 +814,7 @@ def _rejection(
         return "its subject is another compared thing"
     if prep.about[p] is not None and claims.clause_entity(tokens, clause, prep.entities) not in (None, prep.about[p]):
         return "said of another compared thing"
-    if _other_number(tokens, clause, prep.number[p], prep.numbers):
+    if _other_term(tokens, clause, prep.term[p], prep.compared_terms):
         return "said of another compared number"
     if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words):
         return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"
