@@ -554,3 +554,11 @@ def test_a_point_about_one_of_two_compared_words_is_not_made_of_the_other() -> N
     assert not any(p.hit for p in wrong.points if p.point.text in points)
     right = score_answer(card, said.format("ASGI"))
     assert all(p.hit for p in right.points if p.point.text in points)
+
+
+def test_a_thing_called_old_inside_the_match_or_said_slower_does_not_make_the_point() -> None:
+    card = DECK.card("pydantic-v2-rust")
+    old = score_answer(card, "Pydantic core is the old package from version one.")
+    assert not any(p.hit for p in old.points), [(p.point.text, p.why) for p in old.points if p.hit]
+    assert score_answer(card, "Validation got slower than in version one.").score == 0
+    assert score_answer(card, "Validation got several times faster than in version one.").score > 0

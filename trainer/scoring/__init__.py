@@ -363,26 +363,29 @@ def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phras
     return None
 
 
-#: Words that call a thing outdated or wrong: "the lifespan context manager is the deprecated one" says the
+#: Words that call a thing outdated: "the lifespan context manager is the deprecated one" says the
 #: opposite of a point that names it as the modern way.
-OUTDATED = frozenset({"deprecated", "old", "older", "outdated", "legacy", "obsolete", "wrong", "discouraged"})
+OUTDATED = frozenset({"deprecated", "old", "older", "outdated", "legacy", "obsolete", "discouraged"})
 #: Words between "is" and such a word: "is the old one", "is now deprecated", "is just legacy".
 _COPULAS = frozenset({"is", "are", "was", "were"})
 _BETWEEN = frozenset({"the", "a", "an", "now", "just", "only", "really", "considered", "kind", "of"})
 
 
 def _called_outdated(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
-    """The word calling the matched thing outdated right after it ("X is the deprecated one", "X is now
-    legacy"), when the phrase itself says nothing of the kind ("old default-value style" does)."""
+    """The word calling the matched thing outdated right after it or inside the match ("X is the deprecated one",
+    "X is now legacy", "Pydantic core is the old python package"), when the phrase itself says nothing of the
+    kind ("old default-value style" does)."""
     if any(w in OUTDATED for w in phrase.words):
         return None
-    i = found.last + 1
-    if i > clause.last or tokens[i].text not in _COPULAS:
-        return None
-    i += 1
-    while i <= clause.last and tokens[i].text in _BETWEEN:
-        i += 1
-    return tokens[i].text if i <= clause.last and tokens[i].text in OUTDATED else None
+    for start in range(found.first + 1, min(found.last + 1, clause.last) + 1):
+        if tokens[start].text not in _COPULAS:
+            continue
+        i = start + 1
+        while i <= clause.last and tokens[i].text in _BETWEEN:
+            i += 1
+        if i <= clause.last and tokens[i].text in OUTDATED:
+            return tokens[i].text  # "pydantic core is the old python package"
+    return None
 
 
 def _other_term(tokens: Sequence[Token], clause: Clause, term: str | None, compared: frozenset[str]) -> bool:

@@ -62,7 +62,7 @@ ANTONYM_PAIRS = (
     ("limited", "infinite"), ("limit", "infinite"),
     ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
     ("on", "off"), ("enable", "disable"), ("enabled", "disabled"),
-    ("startup", "shutdown"), ("blocking", "async"), ("blocking", "awaitable"), ("sync", "async"),
+    ("startup", "shutdown"), ("faster", "slower"), ("blocking", "async"), ("blocking", "awaitable"), ("sync", "async"),
     ("synchronous", "asynchronous"), ("synchronous", "async"), ("blocking", "asynchronous"),
 )  # fmt: skip
 _ANTONYMS: dict[str, frozenset[str]] = {}
