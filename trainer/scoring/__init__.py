@@ -377,7 +377,10 @@ def _called_outdated(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, f
     kind ("old default-value style" does)."""
     if any(w in OUTDATED for w in phrase.words):
         return None
-    for start in range(found.first + 1, min(found.last + 1, clause.last) + 1):
+    # In a renaming the old name is rightly called deprecated ("dict is deprecated now, you call model dump"):
+    # only what follows the whole match counts there.
+    first = found.last + 1 if phrase.ordered else found.first + 1
+    for start in range(first, min(found.last + 1, clause.last) + 1):
         if tokens[start].text not in _COPULAS:
             continue
         i = start + 1
