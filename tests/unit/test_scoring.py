@@ -536,6 +536,8 @@ def test_a_comma_separated_list_of_terms_earns_nothing_but_a_short_enumeration_d
     assert score_answer(card, terms).score == 0
     said = "Return a separate output model, and response model filters the fields, so the hash never leaves."
     assert score_answer(card, said).score > 0
+    fillers = "Um, so, uh, basically, you know, the event loop, uh, runs on one thread."  # commas around fillers
+    assert score_answer(DECK.card("def-threadpool"), fillers).points[0].hit
 
 
 def test_a_number_word_or_a_negation_the_question_has_is_still_an_echo() -> None:

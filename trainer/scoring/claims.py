@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem
+from trainer.speechstats import FILLERS
 
 #: Words that start a new clause when the thing talked about changes after them, and always after a pause
 #: (", and", ", but", ", so"): a run-on answer strings its claims together this way.
@@ -205,16 +206,29 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
         if i < len(tokens) and not _SENTENCE_END.search(text[tokens[i - 1].end : tokens[i].start]):
             continue
         items, size = [], 0
+        fillers = _filler_tokens(tokens, start, i)
         for j in range(start, i):
-            size += tokens[j].text not in STOPWORDS
+            size += tokens[j].text not in STOPWORDS and j not in fillers
             if j + 1 == i or "," in text[tokens[j].end : tokens[j + 1].start]:
-                items.append(size)
+                if size:  # "um," "you know," between commas are speech, not items
+                    items.append(size)
                 size = 0
         short = sum(n <= LIST_ITEM_WORDS for n in items)
         if len(items) >= LIST_ITEMS and short >= LIST_SHORT_SHARE * len(items):
             out.update(range(start, i))
         start = i
     return frozenset(out)
+
+
+def _filler_tokens(tokens: Sequence[Token], start: int, end: int) -> set[int]:
+    """Indices of filler words ("um", "basically", "you know") among tokens start..end-1."""
+    out: set[int] = set()
+    for j in range(start, end):
+        for filler in FILLERS:
+            words = filler.split()
+            if [t.text for t in tokens[j : j + len(words)]] == words and j + len(words) <= end:
+                out.update(range(j, j + len(words)))
+    return out
 
 
 def negations_before(
