@@ -205,28 +205,35 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
     for i in range(1, len(tokens) + 1):
         if i < len(tokens) and not _SENTENCE_END.search(text[tokens[i - 1].end : tokens[i].start]):
             continue
-        items, size = [], 0
-        fillers = _filler_tokens(tokens, start, i)
-        for j in range(start, i):
-            size += tokens[j].text not in STOPWORDS and j not in fillers
-            if j + 1 == i or "," in text[tokens[j].end : tokens[j + 1].start]:
-                if size:  # "um," "you know," between commas are speech, not items
-                    items.append(size)
-                size = 0
-        short = sum(n <= LIST_ITEM_WORDS for n in items)
-        if len(items) >= LIST_ITEMS and short >= LIST_SHORT_SHARE * len(items):
-            out.update(range(start, i))
+        gaps = [text[tokens[j].end : tokens[j + 1].start] for j in range(start, i - 1)]
+        if sum("," in gap for gap in gaps) + 1 >= LIST_ITEMS:  # most sentences stop here
+            items, size = [], 0
+            fillers = _filler_tokens(tokens, start, i)
+            for j in range(start, i):
+                size += tokens[j].text not in STOPWORDS and j not in fillers
+                if j + 1 == i or "," in gaps[j - start]:
+                    if size:  # "um," "you know," between commas are speech, not items
+                        items.append(size)
+                    size = 0
+            short = sum(n <= LIST_ITEM_WORDS for n in items)
+            if len(items) >= LIST_ITEMS and short >= LIST_SHORT_SHARE * len(items):
+                out.update(range(start, i))
         start = i
     return frozenset(out)
+
+
+#: Filler words and phrases by their first word: ("you", ("you", "know")), ...
+_FILLERS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _filler in FILLERS:
+    _FILLERS_BY_FIRST.setdefault(_filler.split()[0], []).append(tuple(_filler.split()))
 
 
 def _filler_tokens(tokens: Sequence[Token], start: int, end: int) -> set[int]:
     """Indices of filler words ("um", "basically", "you know") among tokens start..end-1."""
     out: set[int] = set()
     for j in range(start, end):
-        for filler in FILLERS:
-            words = filler.split()
-            if [t.text for t in tokens[j : j + len(words)]] == words and j + len(words) <= end:
+        for words in _FILLERS_BY_FIRST.get(tokens[j].text, ()):
+            if j + len(words) <= end and tuple(t.text for t in tokens[j : j + len(words)]) == words:
                 out.update(range(j, j + len(words)))
     return out
 
