@@ -589,12 +589,21 @@ def _question_words(tokens: Sequence[Token], question: frozenset[str]) -> frozen
             said.add(i)  # "no validation code" echoes "without writing any validation code"
         if str(number_word(tokens[i].text)) in question:
             said.add(i)  # "version two" echoes "version 2" (a lone "two" stays a word)
-        joined = ""
-        for j in range(i, min(i + 3, len(tokens))):
+        if stem(tokens[i].text) in question:
+            said.add(i)
+        if tokens[i].text not in _prefixes(question):
+            continue  # no question word starts with it, so no join from here makes one
+        joined = tokens[i].text
+        for j in range(i + 1, min(i + 3, len(tokens))):
             joined += tokens[j].text
             if stem(joined) in question:
                 said.update(range(i, j + 1))
     return frozenset(said)
+
+
+@functools.lru_cache(maxsize=256)
+def _prefixes(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w[:k] for w in words for k in range(1, len(w) + 1))
 
 
 def _lexical_result(
