@@ -538,6 +538,8 @@ def test_a_comma_separated_list_of_terms_earns_nothing_but_a_short_enumeration_d
     assert score_answer(card, said).score > 0
     fillers = "Um, so, uh, basically, you know, the event loop, uh, runs on one thread."  # commas around fillers
     assert score_answer(DECK.card("def-threadpool"), fillers).points[0].hit
+    rambling = "Okay, so, yeah, right, well, the event loop, it's single threaded, uh, so blocking, right, freezes it."
+    assert score_answer(DECK.card("def-threadpool"), rambling).points[0].hit
 
 
 def test_a_number_word_or_a_negation_the_question_has_is_still_an_echo() -> None:

@@ -196,6 +196,11 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
 #: list of terms read out ("swagger UI, slash docs, try it out, interactive, ReDoc, ..."), however many small
 #: words it holds; a spoken enumeration rarely runs past five items.
 LIST_ITEMS, LIST_ITEM_WORDS, LIST_SHORT_SHARE = 6, 2, 0.8
+#: ... and it has few small words: a rambling spoken sentence broken by commas ("okay, so, the event loop, it's
+#: single threaded, so blocking, right, freezes it") has more.
+LIST_MAX_SMALL_SHARE = 0.35
+#: Words said between commas that are speech, not items of a list: "okay, so, yeah, right, the event loop".
+INTERJECTIONS = frozenset({"okay", "ok", "yeah", "yes", "right", "well", "sure", "alright", "hmm", "oh", "now"})
 
 
 def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
@@ -216,7 +221,13 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
                         items.append(size)
                     size = 0
             short = sum(n <= LIST_ITEM_WORDS for n in items)
-            if len(items) >= LIST_ITEMS and short >= LIST_SHORT_SHARE * len(items):
+            spoken = [t.text for j, t in enumerate(tokens[start:i], start) if j not in fillers]
+            small = sum(w in STOPWORDS for w in spoken)
+            if (
+                len(items) >= LIST_ITEMS
+                and short >= LIST_SHORT_SHARE * len(items)
+                and small < LIST_MAX_SMALL_SHARE * len(spoken)
+            ):
                 out.update(range(start, i))
         start = i
     return frozenset(out)
@@ -229,9 +240,12 @@ for _filler in FILLERS:
 
 
 def _filler_tokens(tokens: Sequence[Token], start: int, end: int) -> set[int]:
-    """Indices of filler words ("um", "basically", "you know") among tokens start..end-1."""
+    """Indices of filler words ("um", "basically", "you know") and interjections ("okay", "right") among tokens
+    start..end-1."""
     out: set[int] = set()
     for j in range(start, end):
+        if tokens[j].text in INTERJECTIONS:
+            out.add(j)
         for words in _FILLERS_BY_FIRST.get(tokens[j].text, ()):
             if j + len(words) <= end and tuple(t.text for t in tokens[j : j + len(words)]) == words:
                 out.update(range(j, j + len(words)))
