@@ -11,7 +11,8 @@ memory it adds.
 `--split holdout` reports tests/data/scoring_labels_holdout.toml: 11 cards labelled blind after the scorer was
 frozen and measured once (docs/performance.md); it is not in SPLITS, so the unit tests don't load it.
 `--split blind` reports tests/data/scoring_labels_blind.toml: every card of the deck, written by an outsider
-who never read the scorer; the unit tests only check it against the deck, they never score it.
+who never read the scorer; the unit tests only check it against the deck, they never score it. It was measured
+once (docs/performance.md) and has been tuned on since, like train, dev and extra.
 `--split blind2` reports tests/data/scoring_labels_blind2.toml: a second set like `blind` (every card, two
 paraphrases and two reversed answers each), written by another outsider after `blind` was used for tuning.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).

@@ -42,6 +42,11 @@ _SCALES = {"hundred": 100, "thousand": 1000}
 _NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS, **_SCALES}
 
 
+def number_word(word: str) -> int | None:
+    """The value of a lone number word ("two" -> 2), which tokenize() keeps as a word; None for others."""
+    return _NUMBER_WORDS.get(word)
+
+
 @functools.lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case without accents or typographic apostrophes: 'Café’s' -> "cafe's"."""

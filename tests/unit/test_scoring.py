@@ -11,6 +11,7 @@ from tests.conftest import CARDS
 from trainer.deck import Card, KeyPoint, load_deck
 from trainer.normalize import STOPWORDS, tokenize
 from trainer.scoring import (
+    CONTRADICTION_PENALTY,
     HIT_THRESHOLD,
     MISCONCEPTION_PENALTY,
     ScoreResult,
@@ -419,3 +420,149 @@ def test_a_match_missing_a_word_whose_opposite_was_said_is_contradicted() -> Non
     point = score_answer(DECK.card("wsgi-vs-asgi"), "Each worker only ever handles one request at a time.").points[4]
     assert (point.point.text, point.hit, point.how) == ("one worker many requests", False, "contradicted")
     assert point.why is not None and '"only"' in point.why
+
+
+def test_a_point_denied_after_its_subject_is_no_paraphrase() -> None:
+    card = DECK.card("api-router")
+    result, trace = explain_paraphrases(card, "The tags never reach the documentation.")
+    point = next(p for p in result.points if p.point.text == "tags for the docs")
+    assert not point.hit, point.why
+    assert any(verdict == "negated after the point's subject" for _, _, _, verdict in trace), trace
+    said = score_answer(card, "The tags group the routes in the documentation.")
+    assert [p.point.text for p in said.points if p.hit] == ["tags for the docs"]
+
+
+def test_a_clause_nearer_a_misconception_than_the_point_is_no_paraphrase() -> None:
+    after = score_answer(DECK.card("middleware"), "It runs once the response has already been sent.")
+    assert after.score == 0, [(p.point.text, p.why) for p in after.points if p.hit]
+    text = "Whenever a dependency is mentioned again it runs again and hands you a new object."
+    result, trace = explain_paraphrases(DECK.card("depends-resolution"), text)
+    assert result.score == 0, [(p.point.text, p.why) for p in result.points if p.hit]
+    assert any(verdict.startswith("closer to a misconception") for _, _, _, verdict in trace), trace
+
+
+def test_a_clause_opening_with_a_pronoun_is_about_the_thing_named_before_it() -> None:
+    card = DECK.card("path-vs-query")
+    swapped = score_answer(card, "Query parameters sit inside the URL path, and they're always required.")
+    assert not swapped.points[1].hit, swapped.points[1].why  # "path parameters are required": said of query
+    right = score_answer(card, "Path parameters sit inside the URL path, and they're always required.")
+    assert right.points[1].hit
+    text = "Path parameters come after the question mark, and those are optional since they get a default."
+    assert not score_answer(card, text).points[3].hit  # "query parameters optional with defaults"
+    text = "Query parameters come after the question mark, and those are optional since they get a default."
+    assert score_answer(card, text).points[3].hit
+
+
+def test_a_misconception_said_with_a_word_left_out_is_flagged_when_it_reads_as_the_wrong_claim() -> None:
+    card = DECK.card("http-exception")
+    text = "You raise it with a status code, and the route keeps running after that and returns its normal result."
+    result = score_answer(card, text)
+    (flag,) = result.misconceptions
+    assert flag.claim == "the route keeps running after the exception"
+    assert "stops the route" in flag.correction and "keeps running" in flag.said
+    right = "You raise it with a status code, and the route stops right there, nothing after that line runs."
+    assert score_answer(card, right).misconceptions == ()
+
+
+def test_a_point_stated_wrongly_costs_points_unless_corrected_by_hand() -> None:
+    card = DECK.card("path-vs-query")
+    right = "Path parameters sit inside the URL path."
+    wrong = right + " Path parameters are not required, you can skip them."
+    result = score_answer(card, wrong)
+    assert result.points[1].how == "contradicted"
+    assert result.score == score_answer(card, right).score - CONTRADICTION_PENALTY
+    assert result.with_corrections({1: False}).score == score_answer(card, right).score
+
+
+def test_the_opposite_kind_of_library_does_not_make_the_point() -> None:
+    card = DECK.card("when-async-or-def")
+    assert score_answer(card, "Async libraries go with async def routes.").points[0].hit
+    swapped = score_answer(card, "Blocking libraries go with async def routes.")
+    assert not swapped.points[0].hit, swapped.points[0].why  # "async libraries use async def"
+    point = score_answer(DECK.card("async-vs-def"), "With plain def you await the async libraries.").points[3]
+    assert point.point.text == "blocking libraries use def"
+    assert (point.hit, point.how) == (False, "contradicted") and '"async"' in point.why
+
+
+def test_a_thing_called_deprecated_or_another_version_does_not_make_the_point() -> None:
+    card = DECK.card("modern-idioms")
+    old = score_answer(card, "The lifespan context manager is the deprecated one.").points[1]
+    assert old.point.text == "lifespan context manager"
+    assert (old.hit, old.how, old.why) == (False, "contradicted", '"lifespan context manager" said to be "deprecated"')
+    assert score_answer(card, "Startup code goes in the lifespan context manager.").points[1].hit
+    v1 = score_answer(card, "Modern code sticks to the Pydantic v1 methods like dot dict.")
+    assert not any(p.hit for p in v1.points), [(p.point.text, p.why) for p in v1.points if p.hit]
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("In v2 the validator became field validator.", True),
+        ("In v2 field validator replaces validator.", True),
+        ("In v2 the field validator became just validator.", False),
+        ("In v2 validator replaces field validator.", False),
+    ],
+)
+def test_a_renaming_whose_two_names_share_a_word_is_read_by_its_sides(text: str, hit: bool) -> None:
+    point = score_answer(DECK.card("pydantic-v2-renames"), text).points[3]
+    assert point.point.text == "validator became field_validator"
+    assert (point.hit, point.how) == ((True, "same words") if hit else (False, "contradicted")), point.why
+
+
+def test_a_point_about_one_compared_number_is_not_made_of_the_other() -> None:
+    card = DECK.card("status-422-vs-400")
+    right = score_answer(card, "A 422 is sent automatically when the request does not match the schema.")
+    assert right.points[2].hit  # "doesn't match the schema": said of 422, as in the model answer
+    swapped = score_answer(card, "A 400 is sent automatically when the request does not fit the schema.")
+    assert not swapped.points[2].hit, swapped.points[2].why
+    assert not score_answer(card, "The 400 body lists each field error.").points[3].hit
+    assert score_answer(card, "The 422 body lists each field error.").points[3].hit
+    text = "It is not a 400 since the JSON is well-formed but semantically invalid."
+    not_400 = score_answer(DECK.card("why-422-in-test"), text)
+    assert not_400.points[2].hit  # "not a 400" does not make 400 what the clause is about
+
+
+def test_question_words_split_by_speech_recognition_are_still_an_echo() -> None:
+    echo = score_answer(DECK.card("when-async-or-def"), "So whether to pick a sync def or plain def for the endpoint.")
+    assert echo.score == 0, [(p.point.text, p.why) for p in echo.points if p.hit]
+    card = DECK.card("fastapi-cli")
+    assert score_answer(card, "So the fast API dev and fast API run commands.").score == 0
+    assert score_answer(card, "Fast API dev reloads the server whenever you save a file.").points[0].hit
+
+
+def test_a_comma_separated_list_of_terms_earns_nothing_but_a_short_enumeration_does() -> None:
+    card = DECK.card("hide-secrets")
+    terms = "hash of the password, user in the table, user out, exclude, exclude unset, output schema, filter, fields"
+    assert score_answer(card, terms).score == 0
+    said = "Return a separate output model, and response model filters the fields, so the hash never leaves."
+    assert score_answer(card, said).score > 0
+    fillers = "Um, so, uh, basically, you know, the event loop, uh, runs on one thread."  # commas around fillers
+    assert score_answer(DECK.card("def-threadpool"), fillers).points[0].hit
+    rambling = "Okay, so, yeah, right, well, the event loop, it's single threaded, uh, so blocking, right, freezes it."
+    assert score_answer(DECK.card("def-threadpool"), rambling).points[0].hit
+
+
+def test_a_number_word_or_a_negation_the_question_has_is_still_an_echo() -> None:
+    card = DECK.card("pydantic-v2-rust")
+    assert score_answer(card, "So what changed in pedantic version two, and why it matters.").score == 0
+    assert score_answer(card, "Version two is now the default in new releases.").score > 0
+    text = "So how does it validate the data with no validation code."
+    assert score_answer(DECK.card("validation-type-hints"), text).score == 0
+
+
+def test_a_point_about_one_of_two_compared_words_is_not_made_of_the_other() -> None:
+    card = DECK.card("wsgi-vs-asgi")
+    said = "{0} handles websockets and long connections, and one {0} worker serves many requests."
+    points = {"WebSockets and long connections", "one worker many requests"}
+    wrong = score_answer(card, said.format("WSGI"))
+    assert not any(p.hit for p in wrong.points if p.point.text in points)
+    right = score_answer(card, said.format("ASGI"))
+    assert all(p.hit for p in right.points if p.point.text in points)
+
+
+def test_a_thing_called_old_inside_the_match_or_said_slower_does_not_make_the_point() -> None:
+    card = DECK.card("pydantic-v2-rust")
+    old = score_answer(card, "Pydantic core is the old package from version one.")
+    assert not any(p.hit for p in old.points), [(p.point.text, p.why) for p in old.points if p.hit]
+    assert score_answer(card, "Validation got slower than in version one.").score == 0
+    assert score_answer(card, "Validation got several times faster than in version one.").score > 0

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem
+from trainer.speechstats import FILLERS
 
 #: Words that start a new clause when the thing talked about changes after them, and always after a pause
 #: (", and", ", but", ", so"): a run-on answer strings its claims together this way.
@@ -61,6 +62,9 @@ ANTONYM_PAIRS = (
     ("automatic", "manual"), ("automatically", "manually"), ("bounded", "endless"), ("limited", "endless"),
     ("limited", "infinite"), ("limit", "infinite"),
     ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
+    ("on", "off"), ("enable", "disable"), ("enabled", "disabled"),
+    ("startup", "shutdown"), ("faster", "slower"), ("blocking", "async"), ("blocking", "awaitable"), ("sync", "async"),
+    ("synchronous", "asynchronous"), ("synchronous", "async"), ("blocking", "asynchronous"),
 )  # fmt: skip
 _ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in ANTONYM_PAIRS:
@@ -79,6 +83,9 @@ class Clause:
 
     first: int
     last: int
+    #: The first token of the clause before, when this one opens with a pronoun ("and they're always required"):
+    #: the pronoun is that clause's subject. -1 otherwise.
+    antecedent: int = -1
 
 
 def stems(words: Iterable[str]) -> frozenset[str]:
@@ -106,14 +113,49 @@ def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) ->
         if not cut and ("," in gap or tokens[i].text in CONJUNCTIONS):
             cut = _next_content_is_topic(tokens, i, topics)
         if cut:
-            clauses.append(Clause(first, i - 1))
+            clauses.append(Clause(first, i - 1, _antecedent(tokens, first, clauses)))
             first = i
         if cut and _SENTENCE_END.search(gap):
             comma = -1
         elif "," in gap:
             comma = i
-    clauses.append(Clause(first, len(tokens) - 1))
+    clauses.append(Clause(first, len(tokens) - 1, _antecedent(tokens, first, clauses)))
     return clauses
+
+
+#: Words that open a clause by pointing back at the subject of the clause before: "..., and they're required".
+PRONOUNS = frozenset({"they", "they're", "they've", "those", "these", "it", "them", "this", "that"})
+#: Words skipped before such a pronoun: "and, um, those are optional".
+_OPENERS = frozenset({"and", "but", "so", "um", "uh", "then", "also", "while", "whereas"})
+
+
+def _antecedent(tokens: Sequence[Token], first: int, before: Sequence[Clause]) -> int:
+    """The first token of the clause before when the clause starting at `first` opens with a pronoun, else -1."""
+    if not before:
+        return -1
+    for token in tokens[first : first + 4]:
+        if token.text in _OPENERS:
+            continue
+        return before[-1].first if token.text in PRONOUNS else -1
+    return -1
+
+
+def subject_entity(tokens: Sequence[Token], clause: Clause, last: int, found: Sequence[Entity]) -> Entity | None:
+    """The compared thing a match before token `last` is said of: named in the clause, or, for a clause opening
+    with a pronoun, the thing the clause before names first ("path parameters come after ..., and those are
+    optional" is said of path parameters)."""
+    named = entity_before(tokens, clause, last, found)
+    if named is None and clause.antecedent >= 0:
+        return first_entity(tokens, Clause(clause.antecedent, clause.first - 1), found)
+    return named
+
+
+def clause_entity(tokens: Sequence[Token], clause: Clause, found: Sequence[Entity]) -> Entity | None:
+    """The first compared thing a clause names, or the one its opening pronoun points back to."""
+    named = first_entity(tokens, clause, found)
+    if named is None and clause.antecedent >= 0:
+        return first_entity(tokens, Clause(clause.antecedent, clause.first - 1), found)
+    return named
 
 
 def _continues(tokens: Sequence[Token], i: int, comma: int) -> bool:
@@ -150,6 +192,66 @@ def is_word_list(text: str, tokens: Sequence[Token], clause: Clause) -> bool:
     return small / len(words) < LIST_STOPWORD_SHARE
 
 
+#: A sentence of at least this many comma-separated items, nearly all of them this short (content words), is a
+#: list of terms read out ("swagger UI, slash docs, try it out, interactive, ReDoc, ..."), however many small
+#: words it holds; a spoken enumeration rarely runs past five items.
+LIST_ITEMS, LIST_ITEM_WORDS, LIST_SHORT_SHARE = 6, 2, 0.8
+#: ... and it has few small words: a rambling spoken sentence broken by commas ("okay, so, the event loop, it's
+#: single threaded, so blocking, right, freezes it") has more.
+LIST_MAX_SMALL_SHARE = 0.35
+#: Words said between commas that are speech, not items of a list: "okay, so, yeah, right, the event loop".
+INTERJECTIONS = frozenset({"okay", "ok", "yeah", "yes", "right", "well", "sure", "alright", "hmm", "oh", "now"})
+
+
+def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
+    """The tokens of sentences that are comma-separated lists of short terms."""
+    out: set[int] = set()
+    start = 0
+    for i in range(1, len(tokens) + 1):
+        if i < len(tokens) and not _SENTENCE_END.search(text[tokens[i - 1].end : tokens[i].start]):
+            continue
+        gaps = [text[tokens[j].end : tokens[j + 1].start] for j in range(start, i - 1)]
+        if sum("," in gap for gap in gaps) + 1 >= LIST_ITEMS:  # most sentences stop here
+            items, size = [], 0
+            fillers = _filler_tokens(tokens, start, i)
+            for j in range(start, i):
+                size += tokens[j].text not in STOPWORDS and j not in fillers
+                if j + 1 == i or "," in gaps[j - start]:
+                    if size:  # "um," "you know," between commas are speech, not items
+                        items.append(size)
+                    size = 0
+            short = sum(n <= LIST_ITEM_WORDS for n in items)
+            spoken = [t.text for j, t in enumerate(tokens[start:i], start) if j not in fillers]
+            small = sum(w in STOPWORDS for w in spoken)
+            if (
+                len(items) >= LIST_ITEMS
+                and short >= LIST_SHORT_SHARE * len(items)
+                and small < LIST_MAX_SMALL_SHARE * len(spoken)
+            ):
+                out.update(range(start, i))
+        start = i
+    return frozenset(out)
+
+
+#: Filler words and phrases by their first word: ("you", ("you", "know")), ...
+_FILLERS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _filler in FILLERS:
+    _FILLERS_BY_FIRST.setdefault(_filler.split()[0], []).append(tuple(_filler.split()))
+
+
+def _filler_tokens(tokens: Sequence[Token], start: int, end: int) -> set[int]:
+    """Indices of filler words ("um", "basically", "you know") and interjections ("okay", "right") among tokens
+    start..end-1."""
+    out: set[int] = set()
+    for j in range(start, end):
+        if tokens[j].text in INTERJECTIONS:
+            out.add(j)
+        for words in _FILLERS_BY_FIRST.get(tokens[j].text, ()):
+            if j + len(words) <= end and tuple(t.text for t in tokens[j : j + len(words)]) == words:
+                out.update(range(j, j + len(words)))
+    return out
+
+
 def negations_before(
     tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int], contrasts: bool = True
 ) -> list[str]:
@@ -182,8 +284,24 @@ def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
     )
 
 
+_NUMBER = re.compile(r"v?(\d+)")
+
+
+def compared_words(question: Sequence[Token]) -> frozenset[str]:
+    """The two single words a question compares: "between WSGI and ASGI", "WSGI vs ASGI"; empty otherwise."""
+    words = [t.text for t in question]
+    for i in range(1, len(words) - 1):
+        a, link, b = words[i - 1], words[i], words[i + 1]
+        between = link == "and" and i >= 2 and words[i - 2] == "between"
+        if (between or link in ("vs", "versus")) and a not in STOPWORDS and b not in STOPWORDS and a != b:
+            return frozenset({a, b})
+    return frozenset()
+
+
 def numbers(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(w for w in words if w.isdigit())
+    """The numbers among these words, versions included: "v2" is 2, so "the v1 methods" names another version
+    than "Pydantic v2 APIs"."""
+    return frozenset(m.group(1) for w in words if (m := _NUMBER.fullmatch(w)))
 
 
 def qualified_by_rival(tokens: Sequence[Token], first: int, rivals: frozenset[str]) -> bool:

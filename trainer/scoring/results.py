@@ -14,6 +14,11 @@ HOWS: tuple[How, ...] = ("same words", "paraphrase", "contradicted", "missed")
 
 #: Points taken off the 0-100 score for each misconception said.
 MISCONCEPTION_PENALTY = 20.0
+#: Points taken off for each key point the answer states wrongly (negated, reversed, its opposite): a wrong fact
+#: costs more than a fact left out. Half a misconception's cost, since the card's author did not list this wrong
+#: claim and a rule, not the author, decided it (tuned on train, dev, extra and the used blind set: blind reversed
+#: answers 26.7 -> 22.9, negated 13.3 -> 2.2, no strong, paraphrase or partial answer changed).
+CONTRADICTION_PENALTY = 10.0
 
 
 @dataclass(frozen=True)
@@ -142,10 +147,30 @@ class ScoreResult:
 
 
 def overall(points: Sequence[PointResult], misconceptions: Sequence[MisconceptionResult] = ()) -> float:
-    """The weighted share of points hit, 0-100, less MISCONCEPTION_PENALTY per wrong claim, clamped to [0, 100]:
-    summed float weights can come out as 100.00000000000001, which a progress bar or a "== 100" check rejects."""
+    """The weighted share of points hit, 0-100, less MISCONCEPTION_PENALTY per wrong claim and
+    CONTRADICTION_PENALTY per point stated wrongly, clamped to [0, 100]: summed float weights can come out as
+    100.00000000000001, which a progress bar or a "== 100" check rejects."""
     total = sum(p.point.weight for p in points)
     if total <= 0:
         return 0.0
     share = 100.0 * sum(p.point.weight for p in points if p.hit) / total
-    return min(100.0, max(0.0, share - MISCONCEPTION_PENALTY * len(misconceptions)))
+    wrong = MISCONCEPTION_PENALTY * len(misconceptions) + CONTRADICTION_PENALTY * len(
+        contradictions(points, misconceptions)
+    )
+    return min(100.0, max(0.0, share - wrong))
+
+
+def contradictions(
+    points: Sequence[PointResult], misconceptions: Sequence[MisconceptionResult] = ()
+) -> list[PointResult]:
+    """The key points the answer stated wrongly, each costing CONTRADICTION_PENALTY; one contradicted by a
+    misconception's words is paid for by that misconception, and one corrected by hand costs nothing."""
+    return [
+        p
+        for p in points
+        if p.how == "contradicted"
+        and not p.hit
+        and not p.corrected
+        and p.span is not None
+        and not any(m.span[0] < p.span[1] and p.span[0] < m.span[1] for m in misconceptions)
+    ]
