@@ -198,9 +198,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        from trainer.memory import use_one_heap
-
-        use_one_heap()  # as the app does at start (its memory and speed are the app's)
         spec = json.loads(Path(args.worker).read_text(encoding="utf-8"))
         Path(spec["out"]).write_text(json.dumps(worker(spec)), encoding="utf-8")
         return 0

@@ -6,9 +6,6 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from trainer.memory import use_one_heap
-
-    use_one_heap()  # before any thread starts (trainer.memory says why)
     from trainer.cli import run
 
     return run(sys.argv[1:] if argv is None else argv)

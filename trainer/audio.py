@@ -555,7 +555,8 @@ class Recorder:
         self._stream: Any = None
         self._file: sf.SoundFile | None = None
         self._writer: threading.Thread | None = None
-        self._audio_thread: int | None = None
+        #: Marks PortAudio's audio thread (thread-local: a finished thread's ident is reused by the next thread).
+        self._audio_thread = threading.local()
         self._level = Level(FLOOR_DB, FLOOR_DB)
         self._frames = 0
         self._speech_frames = 0
@@ -678,7 +679,7 @@ class Recorder:
         if not self._started:
             return None
         self.request_stop("user")
-        if threading.get_ident() in (self._audio_thread, self._writer.ident if self._writer else None):
+        if getattr(self._audio_thread, "inside", False) or threading.current_thread() is self._writer:
             return self._result
         return self.wait(timeout)
 
@@ -718,7 +719,7 @@ class Recorder:
 
     def _callback(self, indata: Float32Array, frames: int, time_info: Any, status: Any) -> None:
         """PortAudio's audio thread: copy the block out and report the level; nothing slow here."""
-        self._audio_thread = threading.get_ident()
+        self._audio_thread.inside = True
         if status and status.input_overflow:
             self._overflows += 1
         block = indata[:, 0].copy()

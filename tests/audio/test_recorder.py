@@ -6,6 +6,7 @@ and compared sample by sample with the source.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -239,12 +240,18 @@ def test_cli_record_ctrl_c_stops_and_keeps_the_file(hello_wav: Path, tmp_path: P
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT then prints every thread's stack
     )
     assert proc.stderr is not None
     assert "speak now" in proc.stderr.readline()
     play_into_mic(hello_wav)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=30)
+    try:
+        stdout, stderr = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        _, stacks = proc.communicate(timeout=30)
+        pytest.fail(f"`trainer record` still running 30 s after Ctrl+C; its threads:\n{stacks[-6000:]}")
     assert proc.returncode == 0, stderr
     assert stdout.startswith(f"{out}: ") and stdout.strip().endswith("(stopped)")
     recorded, _ = audio.read_audio(out)

@@ -1,5 +1,5 @@
 """Memory the decoding thread frees goes back to the system (trainer.memory keeps the app's footprint down while it
-transcribes). Each case runs in a fresh interpreter: heap settings apply only before threads start."""
+transcribes). Runs in a fresh interpreter, so the heap is in the state an app starts with."""
 
 from __future__ import annotations
 
@@ -15,19 +15,11 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gl
 
 PRELUDE = """
 import ctypes, threading
-from trainer.memory import release_free_memory, use_one_heap
+from trainer.memory import release_free_memory
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
 libc.malloc.argtypes = [ctypes.c_size_t]
 libc.free.argtypes = [ctypes.c_void_p]
-
-def in_main_heap(address):
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            if line.rstrip().endswith("[heap]"):
-                start, end = (int(x, 16) for x in line.split()[0].split("-"))
-                return start <= address < end
-    return False
 
 def rss_mb():
     with open("/proc/self/status") as status:
@@ -41,23 +33,8 @@ def run(body: str) -> list[str]:
     return done.stdout.split()
 
 
-def test_with_one_heap_a_worker_thread_allocates_from_the_main_heap() -> None:
-    body = """
-    use_one_heap()
-    seen = []
-    worker = threading.Thread(target=lambda: seen.append(in_main_heap(libc.malloc(4096))))
-    worker.start()
-    worker.join()
-    print(seen[0])
-    """
-    assert run(body) == ["True"]
-    # Without it glibc gives the thread a heap of its own, which malloc_trim cannot shrink.
-    assert run(body.replace("use_one_heap()", "")) == ["False"]
-
-
 def test_memory_freed_on_a_worker_thread_is_released() -> None:
     body = """
-    use_one_heap()
     libc.free(libc.malloc(24 << 20))  # freeing a big array raises glibc's mmap threshold, as decoding's do
     kept = []
     def work():  # like a decode: 100 MB of buffers written and freed, with a few kept between them

@@ -15,7 +15,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from trainer import __version__, paths
-from trainer.memory import use_one_heap
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 #: How long, after the window has closed, background jobs get to finish before the database closes.
@@ -40,7 +39,6 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication with the names desktops use to match the window to interview-trainer.desktop."""
     app = QApplication.instance()
     if app is None:
-        use_one_heap()  # before Qt starts its threads (trainer.memory says why)
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("interview-trainer")
