@@ -241,6 +241,9 @@ def test_cli_record_ctrl_c_stops_and_keeps_the_file(hello_wav: Path, tmp_path: P
         text=True,
         cwd=REPO,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT then prints every thread's stack
+        # As in a terminal: a suite started in the background inherits SIGINT ignored, and Python then never
+        # raises KeyboardInterrupt (a CI run started with `&` hung here).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
     assert "speak now" in proc.stderr.readline()
