@@ -535,6 +535,15 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
 
 
+def _embeddings_ready(fallback: str) -> bool:
+    """Whether the embedding model is loaded; a missing or broken model must never stop scoring by words."""
+    try:
+        return semantic.preload()
+    except Exception:
+        log.exception("embedding model failed; %s", fallback)
+        return False
+
+
 def _said_misconception(
     prep: _Prepared,
     index: WordIndex,
@@ -561,11 +570,7 @@ def _said_misconception(
             loose.append(match)
     if strict is not None or not loose:
         return strict
-    try:
-        if not semantic.preload():
-            return None
-    except Exception:  # a broken model must never stop scoring by words
-        log.exception("embedding model failed; misconceptions by words only")
+    if not _embeddings_ready("misconceptions by words only"):
         return None
     points = [semantic.embed_one(ph.text) for group in prep.points for ph in group]
     for match in sorted(loose, key=lambda m: -m.similarity):
@@ -673,11 +678,7 @@ def _paraphrases(
     trace: Trace | None = None,
 ) -> list[PointResult | None]:
     """Points not found in their own words, credited where a clause says the same idea in other words."""
-    try:
-        if not semantic.preload():
-            return results
-    except Exception:  # a broken model must never stop scoring by words
-        log.exception("embedding model failed; scoring by words only")
+    if not _embeddings_ready("scoring by words only"):
         return results
     usable = []
     for c in clauses:
