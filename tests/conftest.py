@@ -6,7 +6,9 @@ folders so nothing touches the user's real attempts.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,20 @@ def need(available: bool, what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} (CI installs it: see scripts/setup.sh)", pytrace=False)
     pytest.skip(what)
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: str = "4m") -> Iterator[Path]:
+    """`folder` (an existing empty folder) as a tmpfs of `size` for the block: a disk that can fill up or be
+    remounted read-only (`mount -o remount,ro`) without touching the machine's. Needs root (`need` says so)."""
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True, text=True
+    )
+    need(mounted.returncode == 0, f"mounting a small tmpfs needs root: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 @pytest.fixture(autouse=True)

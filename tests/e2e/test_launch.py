@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.launch_helpers import ctrl_c, wait_until_up
 
 pytestmark = pytest.mark.e2e
 
@@ -37,36 +37,9 @@ def start_app(tmp_path: Path, data: Path) -> subprocess.Popen[str]:
     )
 
 
-def ctrl_c(process: subprocess.Popen[str]) -> str:
-    """Ctrl+C the running app; its stderr once it closed the orderly way (exit 0, no traceback)."""
-    try:
-        assert process.poll() is None, f"the app exited on its own:\n{process.communicate()[1]}"
-        process.send_signal(signal.SIGINT)
-        _out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 0, err
-    assert "Traceback" not in err and "Fatal Python error" not in err, err
-    return err
-
-
 def test_launch_and_ctrl_c(tmp_path: Path) -> None:
     process = start_app(tmp_path, tmp_path / "data")
-    try:
-        # The database is opened just before the window is built; then give the window time to show and
-        # the background start-up (model load, microphone probe) time to begin.
-        deadline = time.monotonic() + 30
-        while not any((tmp_path / "data").glob("*.sqlite*")) and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()[1]
-            time.sleep(0.1)
-        assert any((tmp_path / "data").glob("*.sqlite*")), "the app never opened its database"
-        time.sleep(3)
-    except BaseException:
-        process.kill()
-        process.communicate()
-        raise
+    wait_until_up(process, tmp_path / "data", timeout=30)
     ctrl_c(process)
     state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
     assert state["tab"] == "practice"  # written by the window's close
@@ -76,21 +49,15 @@ def test_launch_on_a_read_only_data_folder(tmp_path: Path) -> None:
     """A data folder that cannot be written (here a tmpfs remounted read-only, with last week's database on it):
     the window still comes up with the history (it used to stop at "The attempts database cannot be opened"),
     and closes the orderly way."""
-    from tests.conftest import need
+    from tests.conftest import small_tmpfs
     from trainer.storage import DB_NAME, Store
 
     data = tmp_path / "data"
     data.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(data)], capture_output=True, text=True
-    )
-    need(mounted.returncode == 0, f"mounting a small tmpfs needs root: {mounted.stderr.strip()}")
-    try:
+    with small_tmpfs(data):
         Store(data / DB_NAME).close()  # an existing database, as on any later day
         subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
         process = start_app(tmp_path, data)
         time.sleep(6)
         ctrl_c(process)
         assert (tmp_path / "config" / "state.json").is_file(), "the window never came up (its close writes this)"
-    finally:
-        subprocess.run(["umount", "-l", str(data)], check=False)

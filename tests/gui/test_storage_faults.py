@@ -23,7 +23,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import CARDS, need
+from tests.conftest import CARDS, need, small_tmpfs
 from tests.gui.helpers import press
 from trainer import audio
 from trainer.deck import load_deck
@@ -47,14 +47,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MB tmpfs of this test's own, unmounted afterwards."""
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)], capture_output=True, text=True
-    )
-    need(mounted.returncode == 0, f"mounting a small tmpfs needs root: {mounted.stderr.strip()}")
-    try:
+    with small_tmpfs(mount_point):
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 @pytest.fixture
@@ -173,25 +167,23 @@ def test_read_only_data_folder(qtbot: QtBot, window: MainWindow, data_store: Sto
     """
     audio_dir = data_store.audio_dir
     audio_dir.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(audio_dir)], check=False)
-    assert mounted.returncode == 0
-    try:
-        kept = record_answer(qtbot, window, data_store)
-        subprocess.run(["mount", "-o", "remount,ro", str(audio_dir)], check=True)
+    with small_tmpfs(audio_dir):
         try:
-            press(qtbot, window, Qt.Key.Key_N)
-            press(qtbot, window, Qt.Key.Key_Space)
-            qtbot.waitUntil(window.storage_banner.isVisible, timeout=5_000)
-            text = window.storage_banner.label.text()
-            assert "cannot be written" in text, text
-            assert_on_disk(data_store, kept)  # what is there still plays and transcribes
+            kept = record_answer(qtbot, window, data_store)
+            subprocess.run(["mount", "-o", "remount,ro", str(audio_dir)], check=True)
+            try:
+                press(qtbot, window, Qt.Key.Key_N)
+                press(qtbot, window, Qt.Key.Key_Space)
+                qtbot.waitUntil(window.storage_banner.isVisible, timeout=5_000)
+                text = window.storage_banner.label.text()
+                assert "cannot be written" in text, text
+                assert_on_disk(data_store, kept)  # what is there still plays and transcribes
+            finally:
+                subprocess.run(["mount", "-o", "remount,rw", str(audio_dir)], check=True)
+            assert_on_disk(data_store, record_answer(qtbot, window, data_store))
         finally:
-            subprocess.run(["mount", "-o", "remount,rw", str(audio_dir)], check=True)
-        assert_on_disk(data_store, record_answer(qtbot, window, data_store))
-    finally:
-        window.close()
-        window.runner.wait(10_000)
-        subprocess.run(["umount", "-l", str(audio_dir)], check=False)
+            window.close()
+            window.runner.wait(10_000)
 
 
 def test_database_locked_by_another_process(qtbot: QtBot, window: MainWindow, data_store: Store) -> None:

@@ -14,15 +14,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO, need
+from tests.launch_helpers import ctrl_c, wait_until_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.bundle]
 
@@ -125,22 +124,8 @@ def test_bundle_opens_its_window_offscreen_and_closes_on_ctrl_c(bundle: Path, tm
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        deadline = time.monotonic() + 90
-        while not any((tmp_path / "data").glob("*.sqlite*")) and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()[1]
-            time.sleep(0.1)
-        assert any((tmp_path / "data").glob("*.sqlite*")), "the bundled app never opened its database"
-        time.sleep(3)
-        assert process.poll() is None, f"the bundled app exited on its own:\n{process.communicate()[1]}"
-        process.send_signal(signal.SIGINT)
-        _out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 0, err
-    assert "Traceback" not in err, err
+    wait_until_up(process, tmp_path / "data", timeout=90)
+    ctrl_c(process, timeout=60)
     state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
     assert state["tab"] == "practice"
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import site
 import subprocess
 import sys
-import time
 import venv
 import zipfile
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.launch_helpers import ctrl_c, wait_until_up
 
 pytestmark = pytest.mark.e2e
 
@@ -165,22 +164,8 @@ def test_installed_app_opens_its_window_and_closes_on_ctrl_c(installed: Installe
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not any((tmp_path / "data").glob("*.sqlite*")) and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()[1]
-            time.sleep(0.1)
-        assert any((tmp_path / "data").glob("*.sqlite*")), "the app never opened its database"
-        time.sleep(3)
-        assert process.poll() is None, f"the app exited on its own:\n{process.communicate()[1]}"
-        process.send_signal(signal.SIGINT)
-        _out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 0, err
-    assert "Traceback" not in err, err
+    wait_until_up(process, tmp_path / "data", timeout=60)
+    ctrl_c(process, timeout=30)
     state = json.loads((tmp_path / "config" / "state.json").read_text(encoding="utf-8"))
     assert state["tab"] == "practice"  # the window was built and closed the orderly way
 
