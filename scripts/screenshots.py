@@ -258,6 +258,7 @@ def main() -> int:
         os.environ["TRAINER_DATA_DIR"] = str(Path(home) / "data")
         os.environ["TRAINER_CONFIG_DIR"] = str(Path(home) / "config")
         os.environ["TRAINER_DECK_DIR"] = str(Path(home) / "decks")
+        os.environ["TRAINER_CACHE_DIR"] = str(Path(home) / "cache")  # the microphone test writes here
         sys.path.insert(0, str(REPO))
         modules = _start_virtual_microphone()
         try:
