@@ -323,6 +323,7 @@ def transcribe_file(
         if pipeline.cancel.is_set():
             raise TranscriptionCancelled("transcription cancelled")
         pipeline.decode(stretch)
+        release_free_memory()  # as the live path does: each decode's buffers go back before the next
     return pipeline.transcript(final=True)
 
 
