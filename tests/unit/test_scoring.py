@@ -566,3 +566,28 @@ def test_a_thing_called_old_inside_the_match_or_said_slower_does_not_make_the_po
     assert not any(p.hit for p in old.points), [(p.point.text, p.why) for p in old.points if p.hit]
     assert score_answer(card, "Validation got slower than in version one.").score == 0
     assert score_answer(card, "Validation got several times faster than in version one.").score > 0
+
+
+def test_a_point_negated_right_after_its_words_is_contradicted() -> None:
+    card = DECK.card("blocking-in-async")
+    said = score_answer(card, "Or you make it a plain def route so it goes to the threadpool.")
+    assert next(p for p in said.points if p.point.text == "make it plain def").hit
+    text = "Use an async client instead. Turning the route into plain def would not help at all."
+    result = score_answer(card, text)
+    point = next(p for p in result.points if p.point.text == "make it plain def")
+    assert (point.hit, point.how) == (False, "contradicted"), point.why
+    assert point.why is not None and '"not"' in point.why
+    # A "not" straight after the words, with no verb before it, is part of what was said, not a denial.
+    raised = score_answer(DECK.card("http-exception"), "I raise HTTPException with status code 404, detail not found.")
+    assert next(p for p in raised.points if p.point.text == "status code and detail").hit
+
+
+def test_a_clause_dismissing_the_point_s_subject_is_no_paraphrase() -> None:
+    card = DECK.card("background-tasks")
+    text = "Long running work is fine in there as well, you do not need Celery for it."
+    result, trace = explain_paraphrases(card, text)
+    point = next(p for p in result.points if p.point.text == "task queue for heavy jobs")
+    assert not point.hit, point.evidence
+    assert any(verdict.startswith("dismisses") for _, _, _, verdict in trace), trace
+    right = score_answer(card, "Long running work is better sent to a proper queue such as Celery.")
+    assert next(p for p in right.points if p.point.text == "task queue for heavy jobs").hit

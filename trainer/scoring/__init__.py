@@ -331,6 +331,8 @@ def _find(
         if _other_term(tokens, clause, *term):
             continue  # "four hundred is sent when the request doesn't match the schema": a 422 point
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
+        if not said and not phrase.negated and (after := _negated_after(tokens, clause, found.last, pauses)):
+            said = [after]
         negation = None
         if phrase.negated and not said and phrase.contrast_only:
             continue  # "instead of uvicorn main:app --reload" said without "instead of" names it; no wrong claim
@@ -348,6 +350,24 @@ def _find(
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
     return best
+
+
+#: How many words after a match a negation denies it: "plain def doesn't help", "tags do not work".
+NEGATION_AFTER_REACH = 3
+
+
+def _negated_after(tokens: Sequence[Token], clause: Clause, last: int, pauses: frozenset[int]) -> str | None:
+    """The negation right after a match, with only small words between, before any pause: "switching to plain def
+    doesn't help", "include router isn't needed". A negation further on negates something else, and one with no
+    verb before it is a word of a message ("detail not found")."""
+    for i in range(last + 1, min(last + 1 + NEGATION_AFTER_REACH, clause.last + 1)):
+        if i in pauses:
+            return None
+        if tokens[i].text in _VERB_NEGATIONS and (i > last + 1 or tokens[i].text != "not"):
+            return tokens[i].text
+        if tokens[i].text not in STOPWORDS:
+            return None
+    return None
 
 
 def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
@@ -838,6 +858,8 @@ def _rejection(
         return "the point's words said after a negation"  # "you don't need a task queue"
     if not any(ph.negated for ph in phrases) and _negated_after_subject(prep, p, tokens, clause, pauses):
         return "negated after the point's subject"  # "tags don't work on routers" is not "tags for the docs"
+    if not any(ph.negated for ph in phrases) and _denies_model_words(prep, p, tokens, clause, pauses):
+        return "dismisses a word of the point or its model sentence"  # "you don't really need Celery anymore"
     ordered = any(ph.ordered for ph in phrases)
     said = claims.negations_before(tokens, clause, clause.first, clause.last, pauses, not ordered)
     if said and not any(ph.negated for ph in phrases):
@@ -882,6 +904,46 @@ def _negated_after_subject(
         if i + 1 < end and tokens[i].text in _VERB_NEGATIONS and any(stem(w)[:5] in own for w in subject):
             return True
     return False
+
+
+#: Verbs that, negated, dismiss what follows them: "you don't need Celery", "ASGI doesn't support them".
+DISMISSALS = frozenset({"need", "needs", "needed", "support", "supports", "supported", "use", "uses", "used",
+                        "require", "requires", "required", "help", "helps"})  # fmt: skip
+
+
+def _negated_roots(
+    tokens: Sequence[Token], first: int, last: int, pauses: frozenset[int], dismissals: bool = True
+) -> set[str]:
+    """Word roots a negated dismissal ("don't need", "no need for") applies to, up to the next pause: "celer" in
+    "you don't really need Celery anymore"; with `dismissals` False, every word after a negation."""
+    out: set[str] = set()
+    negation = dismissed = False
+    for i in range(first, last + 1):
+        if i in pauses:
+            negation = dismissed = False
+        text = tokens[i].text
+        if claims.negation_words([tokens[i]], contrasts=False):
+            negation = True
+            dismissed = not dismissals
+        elif negation and not dismissed and text in DISMISSALS:
+            dismissed = True
+        elif dismissed and text not in STOPWORDS:
+            out.add(stem(text)[:5])
+    return out
+
+
+def _denies_model_words(
+    prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]
+) -> bool:
+    """True when the clause dismisses a word of point p's phrases or model sentence that the model sentence does
+    not negate itself: "heavy jobs are fine there, you don't really need Celery" denies "a real task queue such
+    as Celery", though "heavy jobs" alone sits close to the point."""
+    denied = _negated_roots(tokens, clause.first, clause.last, pauses) & prep.roots[p]
+    if not denied:
+        return False
+    own = tokenize(prep.model_sentences[p])
+    agreed = _negated_roots(own, 0, len(own) - 1, frozenset(), dismissals=False)  # what the model sentence negates
+    return bool(denied - agreed)
 
 
 def _mostly_set_aside(tokens: Sequence[Token], clause: Clause, pauses: frozenset[int]) -> bool:
