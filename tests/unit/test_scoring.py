@@ -591,3 +591,11 @@ def test_a_clause_dismissing_the_point_s_subject_is_no_paraphrase() -> None:
     assert any(verdict.startswith("dismisses") for _, _, _, verdict in trace), trace
     right = score_answer(card, "Long running work is better sent to a proper queue such as Celery.")
     assert next(p for p in right.points if p.point.text == "task queue for heavy jobs").hit
+
+
+def test_quantities_given_to_the_other_thing_contradict_the_point() -> None:
+    card = DECK.card("wsgi-vs-asgi")
+    swapped = score_answer(card, "With ASGI you still get one request per worker.").points[4]
+    assert (swapped.point.text, swapped.hit, swapped.how) == ("one worker many requests", False, "contradicted")
+    assert swapped.why is not None and "one request" in swapped.why
+    assert score_answer(card, "With ASGI one worker keeps many requests going at once.").points[4].hit

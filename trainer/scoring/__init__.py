@@ -342,6 +342,8 @@ def _find(
             negation = "said the other way round"
         elif (opposite := _opposite_of_missing(tokens, clause, phrase, found)) is not None:
             negation = f'said with "{opposite}"'
+        elif (swapped := _quantities_swapped(tokens, clause, phrase, found)) is not None:
+            negation = f'said as "{swapped}"'
         elif (opposite := _opposite_qualifier(tokens, phrase, found)) is not None:
             negation = f'said of "{opposite}"'
         elif (outdated := _called_outdated(tokens, clause, phrase, found)) is not None:
@@ -367,6 +369,31 @@ def _negated_after(tokens: Sequence[Token], clause: Clause, last: int, pauses: f
             return tokens[i].text
         if tokens[i].text not in STOPWORDS:
             return None
+    return None
+
+
+#: Words that say how many of the thing after them: "one worker many requests" binds "one" to "worker".
+QUANTIFIERS = frozenset({"one", "single", "many", "multiple", "several", "few", "thousands", "hundreds"})
+
+
+def _quantities_swapped(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
+    """The words that give one of the phrase's quantities to the thing it gives another one: "one request per
+    worker" for "one worker many requests" (a single worker, yet many requests, is the point)."""
+    quantity = {
+        stem(w): phrase.words[i - 1] for i, w in enumerate(phrase.words) if i and phrase.words[i - 1] in QUANTIFIERS
+    }
+    for i, w in enumerate(phrase.words[:-1]):
+        place = found.word_places.get(i)
+        if w not in QUANTIFIERS or place is None:
+            continue
+        j = place + 1
+        while j <= clause.last and j < place + 3 and tokens[j].text in STOPWORDS:
+            j += 1
+        if j > clause.last or j >= place + 3:
+            continue
+        said = stem(tokens[j].text)
+        if said != stem(phrase.words[i + 1]) and quantity.get(said, w) != w:
+            return f"{tokens[place].text} {tokens[j].text}"
     return None
 
 
