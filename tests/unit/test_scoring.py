@@ -599,3 +599,15 @@ def test_quantities_given_to_the_other_thing_contradict_the_point() -> None:
     assert (swapped.point.text, swapped.hit, swapped.how) == ("one worker many requests", False, "contradicted")
     assert swapped.why is not None and "one request" in swapped.why
     assert score_answer(card, "With ASGI one worker keeps many requests going at once.").points[4].hit
+
+
+def test_a_clause_close_to_a_point_that_says_it_the_other_way_round_is_contradicted() -> None:
+    card = DECK.card("pydantic-v2-renames")
+    result, trace = explain_paraphrases(card, "In version two from attributes got renamed to orm mode.")
+    point = next(p for p in result.points if p.point.text == "orm_mode became from_attributes")
+    assert (point.hit, point.how) == (False, "contradicted"), point.why
+    assert result.score == 0
+    assert any(verdict == "said the other way round" for _, _, _, verdict in trace), trace
+    # A negation inside a right claim ("fields it does not declare") only refuses the paraphrase, never costs.
+    right = score_answer(DECK.card("hide-secrets"), "The fields it does not declare are stripped from the output.")
+    assert all(p.how != "contradicted" for p in right.points), [(p.point.text, p.why) for p in right.points]
