@@ -611,3 +611,13 @@ def test_a_clause_close_to_a_point_that_says_it_the_other_way_round_is_contradic
     # A negation inside a right claim ("fields it does not declare") only refuses the paraphrase, never costs.
     right = score_answer(DECK.card("hide-secrets"), "The fields it does not declare are stripped from the output.")
     assert all(p.how != "contradicted" for p in right.points), [(p.point.text, p.why) for p in right.points]
+
+
+def test_a_point_said_as_something_to_avoid_is_contradicted() -> None:
+    card = DECK.card("async-vs-def")
+    said = score_answer(card, "For sync code you use plain def.")
+    assert next(p for p in said.points if p.point.text == "blocking libraries use def").hit
+    avoided = score_answer(card, "Even for sync code I would avoid plain def entirely.")
+    point = next(p for p in avoided.points if p.point.text == "blocking libraries use def")
+    assert (point.hit, point.how) == (False, "contradicted"), point.why
+    assert point.why is not None and '"avoid"' in point.why

@@ -342,6 +342,8 @@ def _find(
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         if not said and not phrase.negated and (after := _negated_after(tokens, clause, found.last, pauses)):
             said = [after]
+        if not said and (avoided := _avoided(tokens, clause, found.first, found.last, pauses)):
+            said = [avoided]
         negation = None
         if phrase.negated and not said and phrase.contrast_only:
             continue  # "instead of uvicorn main:app --reload" said without "instead of" names it; no wrong claim
@@ -403,6 +405,21 @@ def _quantities_swapped(tokens: Sequence[Token], clause: Clause, phrase: _Phrase
         said = stem(tokens[j].text)
         if said != stem(phrase.words[i + 1]) and quantity.get(said, w) != w:
             return f"{tokens[place].text} {tokens[j].text}"
+    return None
+
+
+#: Verbs that say a thing was left out, like a negation before it: "I skipped Pydantic models altogether", "I'd
+#: avoid plain def completely". Not "remove" or "drop": "it removes extra fields" is what a point may say.
+AVOIDANCE = frozenset({"skip", "skipped", "skipping", "avoid", "avoided", "avoiding"})
+
+
+def _avoided(tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int]) -> str | None:
+    """The avoidance verb inside a match or a few words before it since the last pause: "skipped pedantic models"."""
+    for i in range(last, max(clause.first, first - NEGATION_AFTER_REACH) - 1, -1):
+        if tokens[i].text in AVOIDANCE:
+            return tokens[i].text
+        if i in pauses and i <= first:
+            return None
     return None
 
 
