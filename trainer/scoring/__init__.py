@@ -10,7 +10,10 @@ way round (read by its relation word: "became", "replaces"), its opposite ("unli
 another product, or plainly what the point negates. `explain_paraphrases()` lists every candidate with the
 check that refused it (bench/scoring_misses.py). A card's misconceptions are found the same way; each one said is
 flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point; a key point
-stated wrongly (contradicted) costs CONTRADICTION_PENALTY.
+stated wrongly (contradicted) costs CONTRADICTION_PENALTY: its words negated before or right after them ("plain
+def doesn't help"), after "avoid", with its quantities swapped ("one request per worker"), or a clause close to it
+saying it the other way round. A clause that dismisses the point's subject ("you don't need Celery") is no
+paraphrase of it, whatever else the clause says.
 
 `score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
 prepared once and cached, and a 300-word answer scores in a few milliseconds once the model is loaded.
