@@ -566,3 +566,58 @@ def test_a_thing_called_old_inside_the_match_or_said_slower_does_not_make_the_po
     assert not any(p.hit for p in old.points), [(p.point.text, p.why) for p in old.points if p.hit]
     assert score_answer(card, "Validation got slower than in version one.").score == 0
     assert score_answer(card, "Validation got several times faster than in version one.").score > 0
+
+
+def test_a_point_negated_right_after_its_words_is_contradicted() -> None:
+    card = DECK.card("blocking-in-async")
+    said = score_answer(card, "Or you make it a plain def route so it goes to the threadpool.")
+    assert next(p for p in said.points if p.point.text == "make it plain def").hit
+    text = "Use an async client instead. Turning the route into plain def would not help at all."
+    result = score_answer(card, text)
+    point = next(p for p in result.points if p.point.text == "make it plain def")
+    assert (point.hit, point.how) == (False, "contradicted"), point.why
+    assert point.why is not None and '"not"' in point.why
+    # A "not" straight after the words, with no verb before it, is part of what was said, not a denial.
+    raised = score_answer(DECK.card("http-exception"), "I raise HTTPException with status code 404, detail not found.")
+    assert next(p for p in raised.points if p.point.text == "status code and detail").hit
+
+
+def test_a_clause_dismissing_the_point_s_subject_is_no_paraphrase() -> None:
+    card = DECK.card("background-tasks")
+    text = "Long running work is fine in there as well, you do not need Celery for it."
+    result, trace = explain_paraphrases(card, text)
+    point = next(p for p in result.points if p.point.text == "task queue for heavy jobs")
+    assert not point.hit, point.evidence
+    assert any(verdict.startswith("dismisses") for _, _, _, verdict in trace), trace
+    right = score_answer(card, "Long running work is better sent to a proper queue such as Celery.")
+    assert next(p for p in right.points if p.point.text == "task queue for heavy jobs").hit
+
+
+def test_quantities_given_to_the_other_thing_contradict_the_point() -> None:
+    card = DECK.card("wsgi-vs-asgi")
+    swapped = score_answer(card, "With ASGI you still get one request per worker.").points[4]
+    assert (swapped.point.text, swapped.hit, swapped.how) == ("one worker many requests", False, "contradicted")
+    assert swapped.why is not None and "one request" in swapped.why
+    assert score_answer(card, "With ASGI one worker keeps many requests going at once.").points[4].hit
+
+
+def test_a_clause_close_to_a_point_that_says_it_the_other_way_round_is_contradicted() -> None:
+    card = DECK.card("pydantic-v2-renames")
+    result, trace = explain_paraphrases(card, "In version two from attributes got renamed to orm mode.")
+    point = next(p for p in result.points if p.point.text == "orm_mode became from_attributes")
+    assert (point.hit, point.how) == (False, "contradicted"), point.why
+    assert result.score == 0
+    assert any(verdict == "said the other way round" for _, _, _, verdict in trace), trace
+    # A negation inside a right claim ("fields it does not declare") only refuses the paraphrase, never costs.
+    right = score_answer(DECK.card("hide-secrets"), "The fields it does not declare are stripped from the output.")
+    assert all(p.how != "contradicted" for p in right.points), [(p.point.text, p.why) for p in right.points]
+
+
+def test_a_point_said_as_something_to_avoid_is_contradicted() -> None:
+    card = DECK.card("async-vs-def")
+    said = score_answer(card, "For sync code you use plain def.")
+    assert next(p for p in said.points if p.point.text == "blocking libraries use def").hit
+    avoided = score_answer(card, "Even for sync code I would avoid plain def entirely.")
+    point = next(p for p in avoided.points if p.point.text == "blocking libraries use def")
+    assert (point.hit, point.how) == (False, "contradicted"), point.why
+    assert point.why is not None and '"avoid"' in point.why
