@@ -4,7 +4,8 @@ For every answer of the chosen kinds, each key point whose verdict disagrees wit
 with the paraphrase candidates the embedding proposed for it (closest first) and the check that rejected each
 one. Tune on train, dev, extra and the used blind sets only (never the test split or the held-out file):
 
-    .venv/bin/python bench/scoring_misses.py --split train dev extra blind blind2 blind3 [--kind paraphrase one_wrong] [--top 3]
+    .venv/bin/python bench/scoring_misses.py --split train dev extra blind blind2 blind3 \\
+        [--kind paraphrase one_wrong] [--top 3]
 """
 
 from __future__ import annotations

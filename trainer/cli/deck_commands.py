@@ -12,6 +12,7 @@ from trainer import paths
 from trainer.cli import UserError
 from trainer.deck import Card, Deck, Severity, check_deck, default_deck_locations, discover_decks
 from trainer.scoring import ScoreResult, score_answer
+from trainer.settings import PARAPHRASE_MODELS
 from trainer.speechstats import SpeechStats, speech_stats
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--model", help="speech model for AUDIO_FILE: tiny.en, base, or a path (default: settings)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--paraphrase-model",
+        choices=PARAPHRASE_MODELS,
+        help="model that recognises key points said in other words (default: settings, else wordllama)",
+    )
     p.add_argument(
         "--live",
         action="store_true",
@@ -143,6 +149,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise UserError("give either AUDIO_FILE or --text")
     if args.live and args.audio is None:
         raise UserError("--live needs an AUDIO_FILE")
+    _choose_paraphrase_model(args.paraphrase_model)
     extra: dict[str, Any] = {}
     result: ScoreResult | None = None
     if args.text is not None:
@@ -165,6 +172,19 @@ def cmd_score(args: argparse.Namespace) -> int:
         if "latency_after_end" in extra:
             print(f"(scored {extra['latency_after_end']:.2f} s after the end of the audio)")
     return 0
+
+
+def _choose_paraphrase_model(name: str | None) -> None:
+    """The command line's paraphrase model, else the app's setting; one that cannot load is reported on stderr
+    and scoring goes on with the default (as the app does)."""
+    from trainer.cli import setting, user_settings
+    from trainer.scoring import semantic
+    from trainer.settings import Key
+
+    wanted = name or str(setting(user_settings(), Key.PARAPHRASE_MODEL, semantic.DEFAULT_MODEL))
+    problem = semantic.choose(wanted)
+    if problem:
+        print(f"trainer: warning: {problem}", file=sys.stderr)
 
 
 def _transcribe(

@@ -71,21 +71,21 @@ HIT_THRESHOLD = 66.0
 #: A misconception needs every one of its words, each matched at least this closely: telling a right answer
 #: it is wrong is the worst mistake scoring can make (75 with one word missing flagged right answers).
 MISCONCEPTION_THRESHOLD = 85.0
-#: Cosine similarity at which the embedding proposes a clause as a paraphrase of a point (tuned on the train,
-#: dev, extra and used blind labelled answers: 0.40 missed true paraphrases at 0.36-0.39; 0.36 and 0.34 added
-#: almost as many wrong credits, on partial and off-topic answers, as right ones).
-PARAPHRASE_THRESHOLD = 0.38
+#: The cosine at which the embedding proposes a clause as a paraphrase of a point is the model's own
+#: (`semantic.MODELS`: `paraphrase`). WordLlama's 0.38 was tuned on the train, dev, extra and used blind labelled
+#: answers: 0.40 missed true paraphrases at 0.36-0.39; 0.36 and 0.34 added almost as many wrong credits, on
+#: partial and off-topic answers, as right ones.
 #: A clause may be credited for a point this much less close than for the open point closest to it: one clause
 #: often makes two points ("it only runs once for that request and both get the identical object back").
 PARAPHRASE_MARGIN = 0.05
 #: A point's model-answer sentence counts this much less than its own phrases: the sentence often carries a
 #: second idea, and a clause close to that idea is no paraphrase of this point.
 MODEL_SENTENCE_DISCOUNT = 0.03
-#: Below PARAPHRASE_THRESHOLD, a clause this close still makes the point when it also shares LOW_ROOTS word
-#: roots with the point or its model sentence: two weak signals that agree ("the code after the yield runs when
-#: the request is finished" for "yield for cleanup"). Tuned on the same sets: two roots from 0.26 (was three
-#: from 0.30) made 21 right and 9 wrong changes; one root from 0.22 credited off-topic answers.
-LOW_THRESHOLD = 0.26
+#: Below the paraphrase cosine, a clause still makes the point from the model's `low` cosine when it also shares
+#: LOW_ROOTS word roots with the point or its model sentence: two weak signals that agree ("the code after the
+#: yield runs when the request is finished" for "yield for cleanup"). WordLlama's, tuned on the same sets: two
+#: roots from 0.26 (was three from 0.30) made 21 right and 9 wrong changes; one root from 0.22 credited off-topic
+#: answers.
 LOW_ROOTS = 2
 #: A clause this close to a point that the claim checks find negated or reversed (_CONTRADICTING) states the point
 #: wrongly: it counts as contradicted. Tuned on train, dev, extra and the used blind sets: at 0.38 two clauses of
@@ -807,6 +807,7 @@ def _paraphrases(
     # clause through it, which says nothing about which of them the clause makes.
     closest = np.max(np.where(claimed, own, -1.0), axis=0)
     wrong = _misconception_sims(prep, vectors)
+    model = semantic.selected()
     out = list(results)
     for p, result in enumerate(results):
         if result is not None and result.how != "contradicted":
@@ -823,7 +824,7 @@ def _paraphrases(
                 verdict = f"closer to a misconception ({wrong[k]:.2f})"  # "fields the model doesn't declare go through"
             if trace is not None:
                 trace.append((p, texts[k], sim, verdict or "credited"))
-            if sim < LOW_THRESHOLD:
+            if sim < model.low:
                 break
             if (
                 verdict in _CONTRADICTING
@@ -871,7 +872,8 @@ def _verdict(
     to_question: float,
 ) -> str | None:
     """Why a clause at cosine `sim` from point p is not credited as its paraphrase, or None when it is."""
-    if sim < PARAPHRASE_THRESHOLD and (sim < LOW_THRESHOLD or _shared_roots(prep, p, tokens, clause) < LOW_ROOTS):
+    model = semantic.selected()
+    if sim < model.paraphrase and (sim < model.low or _shared_roots(prep, p, tokens, clause) < LOW_ROOTS):
         return "below the threshold"
     if sim < closest - PARAPHRASE_MARGIN:
         return "closer to another point"

