@@ -14,7 +14,20 @@ from collections import Counter
 
 import pytest
 
-from bench.scoring import BLIND, BLIND2, BLIND3, BLIND4, DECK, EXTRA, HOLDOUT, KINDS, ONE_WRONG, SPLITS, evaluate, load_labels
+from bench.scoring import (
+    BLIND,
+    BLIND2,
+    BLIND3,
+    BLIND4,
+    DECK,
+    EXTRA,
+    HOLDOUT,
+    KINDS,
+    ONE_WRONG,
+    SPLITS,
+    evaluate,
+    load_labels,
+)
 from trainer.deck import load_deck
 from trainer.scoring import score_answer
 
