@@ -18,6 +18,8 @@ paraphrases and two reversed answers each), written by another outsider after `b
 `--split blind3` reports tests/data/scoring_labels_blind3.toml: a third outsider's set (every card), written after
 `blind2` was used; it separates the answers with one wrong claim among right points (`one_wrong`) from the
 answers that state the card's facts reversed (`reversed`).
+`--split blind4` reports tests/data/scoring_labels_blind4.toml: a fourth outsider's set (every card, two
+paraphrases and one of every other kind, `one_wrong` included), written after `blind3` was used; measured once.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
@@ -51,6 +53,8 @@ BLIND = "blind"
 BLIND2 = "blind2"
 #: A third outsider's set for every card, written after BLIND2 was used; measured once, on request only.
 BLIND3 = "blind3"
+#: A fourth outsider's set for every card, written after BLIND3 was used; measured once, on request only.
+BLIND4 = "blind4"
 #: More answers on the train and dev cards (two paraphrases and one reversed answer per card), written in the
 #: third round of issue 8 to find why paraphrases were missed; tuned on, like train and dev.
 EXTRA = "extra"
@@ -180,7 +184,7 @@ def main() -> None:
         "--split",
         nargs="+",
         default=["test"],
-        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2, BLIND3),
+        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4),
         help="labelled splits to report",
     )
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")
