@@ -5,6 +5,7 @@
     .venv/bin/python bench/soak.py --json out.json # also keep every round's figures
     .venv/bin/python bench/soak.py --rounds 3 --answer-seconds 90   # long answers: the app's peak RSS while
                                                    # it transcribes 90 s live (Piper, bench/answers.py)
+    .venv/bin/python bench/soak.py --rounds 2 --answer-seconds 90 --paraphrase-model minilm   # the same, MiniLM
 
 The window runs offscreen with faster-whisper tiny.en; it is driven only by its keys (Enter starts the deck,
 Space records and stops, R answers the same card again) and observed only through the store, so the soak
@@ -65,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         help="answer with ~this many seconds of distinct FastAPI sentences read by Piper instead of the short clip",
     )
     parser.add_argument(
+        "--paraphrase-model",
+        default="wordllama",
+        choices=("wordllama", "minilm"),
+        help="the scorer's paraphrase model (setting scoring.paraphrase_model)",
+    )
+    parser.add_argument(
         "--trace-memory",
         action="store_true",
         help="trace Python allocations (tracemalloc) from round 3 and print where memory grew (slow; to find leaks)",
@@ -76,13 +83,25 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("DATA", "CONFIG", "DECK"):
         os.environ[f"TRAINER_{name}_DIR"] = str(work / name.lower())
     try:
-        return soak(args.rounds, work, args.json, trace_memory=args.trace_memory, answer_seconds=args.answer_seconds)
+        return soak(
+            args.rounds,
+            work,
+            args.json,
+            trace_memory=args.trace_memory,
+            answer_seconds=args.answer_seconds,
+            paraphrase_model=args.paraphrase_model,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def soak(
-    rounds: int, work: Path, json_path: Path | None, trace_memory: bool = False, answer_seconds: float | None = None
+    rounds: int,
+    work: Path,
+    json_path: Path | None,
+    trace_memory: bool = False,
+    answer_seconds: float | None = None,
+    paraphrase_model: str = "wordllama",
 ) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -111,6 +130,7 @@ def soak(
     settings.set(Key.READ_QUESTION, False)
     settings.set(Key.THINK_TIME, 0.0)
     settings.set(Key.SILENCE_STOP, 0.0)
+    settings.set(Key.PARAPHRASE_MODEL, paraphrase_model)
     if answer_seconds is not None:
         settings.set(Key.TIME_LIMIT, answer_seconds + 30)  # the answer, never the limit, ends the round
     settings.save()

@@ -85,8 +85,9 @@ class _WordLlama:
 
 #: MiniLM reads at most this many tokens of a text: a clause is far shorter, a long one keeps its start.
 MINILM_MAX_TOKENS = 128
-#: Texts embedded per onnxruntime run, shortest first, so little padding is computed.
-MINILM_BATCH = 16
+#: Texts embedded per onnxruntime run, shortest first, so little padding is computed; small, because a run's
+#: buffers add to the app's peak memory while the speech model decodes.
+MINILM_BATCH = 8
 
 
 def _package_folder(name: str) -> Path:
@@ -143,6 +144,7 @@ class _MiniLM:
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        release_free_memory()  # the runs' buffers go back to the system, as after each speech decode
         return out
 
 
