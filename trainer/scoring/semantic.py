@@ -64,6 +64,8 @@ class _Embedder(Protocol):
 
 
 class _WordLlama:
+    """WordLlama from its wheel: averaged token vectors, fast enough to embed a whole answer on every update."""
+
     def __init__(self) -> None:
         try:
             import wordllama
@@ -99,6 +101,8 @@ def _package_folder(name: str) -> Path:
 
 
 class _MiniLM:
+    """all-MiniLM-L6-v2 int8 on onnxruntime, one thread: a sentence encoder, slower, so `embed()` caches."""
+
     def __init__(self) -> None:
         try:
             import onnxruntime as ort
@@ -176,8 +180,7 @@ def choose(name: str) -> str:
         _model()
     except ModelUnavailable as exc:
         use(DEFAULT_MODEL)
-        preload()
-        fallback = MODELS[DEFAULT_MODEL].label
+        fallback = MODELS[DEFAULT_MODEL].label if name != DEFAULT_MODEL and preload() else "key-point words only"
         return f"Paraphrase model {MODELS[name].label} is not available ({exc}); scoring uses {fallback}."
     return ""
 
