@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trainer.deck import Card, Deck, load_deck  # noqa: E402
+from trainer.scoring.semantic import DEFAULT_MODEL, MODELS  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 DECK = ROOT / "cards" / "fastapi.toml"
@@ -58,20 +59,20 @@ BLIND4 = "blind4"
 #: More answers on the train and dev cards (two paraphrases and one reversed answer per card), written in the
 #: third round of issue 8 to find why paraphrases were missed; tuned on, like train and dev.
 EXTRA = "extra"
+#: An otherwise fine answer with one wrong claim among right points (labels from blind3 on; blind2 filed them
+#: under "reversed").
+ONE_WRONG = "one_wrong"
 KINDS = (
     "strong",
     "partial",
     "off_topic",
     "paraphrase",
     "reversed",
-    "one_wrong",
+    ONE_WRONG,
     "negated",
     "word_list",
     "question_echo",
 )
-#: An otherwise fine answer with one wrong claim among right points (labels from blind3 on; blind2 filed them
-#: under "reversed").
-ONE_WRONG = "one_wrong"
 #: The orderings a scorer must get right on every card: (better, worse, target share of cards).
 PAIRS = (
     ("strong", "partial", 0.98),
@@ -190,8 +191,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")
     parser.add_argument(
         "--paraphrase-model",
-        default="wordllama",
-        choices=("wordllama", "minilm"),
+        default=DEFAULT_MODEL,
+        choices=tuple(MODELS),
         help="the scorer's paraphrase model (the setting scoring.paraphrase_model)",
     )
     args = parser.parse_args()

@@ -37,6 +37,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from trainer.scoring.semantic import DEFAULT_MODEL, MODELS  # noqa: E402
+
 ANSWER = "A path parameter is part of the URL path. A query parameter comes after the question mark."
 RSS_GROWTH_MB = 20.0
 WARM_UP_ROUNDS = 20
@@ -67,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--paraphrase-model",
-        default="wordllama",
-        choices=("wordllama", "minilm"),
+        default=DEFAULT_MODEL,
+        choices=tuple(MODELS),
         help="the scorer's paraphrase model (setting scoring.paraphrase_model)",
     )
     parser.add_argument(
@@ -101,7 +103,7 @@ def soak(
     json_path: Path | None,
     trace_memory: bool = False,
     answer_seconds: float | None = None,
-    paraphrase_model: str = "wordllama",
+    paraphrase_model: str = DEFAULT_MODEL,
 ) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
