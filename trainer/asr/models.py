@@ -15,7 +15,6 @@ its size and sha256, so a half-written or truncated model is never used: it is r
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 import os
 import socket
@@ -28,7 +27,8 @@ from typing import Any, BinaryIO
 
 from trainer import paths
 from trainer.asr.base import ModelNotFound
-from trainer.asr.convert import CONVERTER_VERSION, atomic_write, convert_ct2_to_openai, sha256_file
+from trainer.asr.convert import CONVERTER_VERSION, convert_ct2_to_openai
+from trainer.cachefiles import atomic_write, source_identity, stamp_ok, write_stamp
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def assemble_base(target_dir: Path | None = None) -> Path | None:
     """
     target_dir = target_dir or models_dir() / "faster-whisper-base"
     model_bin = target_dir / "model.bin"
-    if _stamp_ok(model_bin, {"size": BASE_SIZE, "sha256": BASE_SHA256}) and all(
+    if stamp_ok(model_bin, {"size": BASE_SIZE, "sha256": BASE_SHA256}) and all(
         (target_dir / name).is_file() for name in CT2_SIDE_FILES
     ):
         return target_dir
@@ -174,7 +174,7 @@ def assemble_base(target_dir: Path | None = None) -> Path | None:
         atomic_write(target_dir / name, partial(_copy_into, sources=[source]))
     digest = sha256()
     atomic_write(model_bin, partial(_copy_into, sources=part_paths, digest=digest, expect=(BASE_SIZE, BASE_SHA256)))
-    _write_stamp(model_bin, {"size": BASE_SIZE, "sha256": BASE_SHA256})
+    write_stamp(model_bin, {"size": BASE_SIZE, "sha256": BASE_SHA256})
     return target_dir
 
 
@@ -250,19 +250,12 @@ def resolve_openai(model: str) -> ResolvedModel:
 def converted_checkpoint(ct2_dir: Path, name: str) -> Path:
     """`models_dir()/openai-whisper-<name>.pt`, converted once; rebuilt if the source changed or it is damaged."""
     target = models_dir() / f"openai-whisper-{name}.pt"
-    source = ct2_dir / "model.bin"
-    stat = source.stat()
-    identity = {
-        "source": str(source.resolve()),
-        "source_size": stat.st_size,
-        "source_mtime_ns": stat.st_mtime_ns,
-        "converter": CONVERTER_VERSION,
-    }
-    if _stamp_ok(target, identity):
+    identity = {**source_identity(ct2_dir / "model.bin"), "converter": CONVERTER_VERSION}
+    if stamp_ok(target, identity):
         return target
     log.info("converting %s into an openai-whisper checkpoint at %s", ct2_dir, target)
     convert_ct2_to_openai(ct2_dir, target)
-    _write_stamp(target, {**identity, "size": target.stat().st_size, "sha256": sha256_file(target)})
+    write_stamp(target, identity)
     return target
 
 
@@ -286,45 +279,7 @@ def _whisper_download(model: str) -> Path | None:
         return None
 
 
-# --- completion stamps and the network check --------------------------------------------------------------------
-
-
-def _stamp_path(path: Path) -> Path:
-    return path.with_name(path.name + ".ok")
-
-
-def _write_stamp(path: Path, facts: dict[str, Any]) -> None:
-    """Record a finished file: its facts plus the size and mtime it had when verified."""
-    stat = path.stat()
-    record = {**facts, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-    if "sha256" not in record:
-        record["sha256"] = sha256_file(path)
-    payload = json.dumps(record, indent=1).encode()
-    atomic_write(_stamp_path(path), lambda f: f.write(payload))
-
-
-def _stamp_ok(path: Path, expected: dict[str, Any]) -> bool:
-    """True when `path` is the complete file its stamp describes and the stamp holds the `expected` facts.
-
-    Size and mtime are compared on every call (cheap); the sha256 is recomputed only when the mtime moved
-    (a copy or touch), so a model is not re-hashed on every start.
-    """
-    try:
-        stat = path.stat()
-        record = json.loads(_stamp_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(record, dict) or any(record.get(k) != v for k, v in expected.items()):
-        return False
-    if stat.st_size != record.get("size"):
-        log.warning("%s is incomplete (%d of %s bytes): rebuilding it", path, stat.st_size, record.get("size"))
-        return False
-    if stat.st_mtime_ns != record.get("mtime_ns"):
-        if sha256_file(path) != record.get("sha256"):
-            log.warning("%s does not match its recorded hash: rebuilding it", path)
-            return False
-        _write_stamp(path, {k: v for k, v in record.items() if k not in ("size", "mtime_ns")})
-    return True
+# --- the network check --------------------------------------------------------------------------------------------
 
 
 def network_available(host: str, port: int = 443, timeout: float = 1.5) -> bool:
