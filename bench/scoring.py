@@ -20,6 +20,8 @@ paraphrases and two reversed answers each), written by another outsider after `b
 answers that state the card's facts reversed (`reversed`).
 `--split blind4` reports tests/data/scoring_labels_blind4.toml: a fourth outsider's set (every card, two
 paraphrases and one of every other kind, `one_wrong` included), written after `blind3` was used; measured once.
+`--split blind5` reports tests/data/scoring_labels_blind5.toml: a fifth outsider's set (every card, two
+paraphrases and one of every other kind, `one_wrong` included), written after `blind4` was used; measured once.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
@@ -56,6 +58,8 @@ BLIND2 = "blind2"
 BLIND3 = "blind3"
 #: A fourth outsider's set for every card, written after BLIND3 was used; measured once, on request only.
 BLIND4 = "blind4"
+#: A fifth outsider's set for every card, written after BLIND4 was used; measured once, on request only.
+BLIND5 = "blind5"
 #: More answers on the train and dev cards (two paraphrases and one reversed answer per card), written in the
 #: third round of issue 8 to find why paraphrases were missed; tuned on, like train and dev.
 EXTRA = "extra"
@@ -185,7 +189,7 @@ def main() -> None:
         "--split",
         nargs="+",
         default=["test"],
-        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4),
+        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4, BLIND5),
         help="labelled splits to report",
     )
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")
