@@ -5,7 +5,7 @@
     .venv/bin/python bench/soak.py --json out.json # also keep every round's figures
     .venv/bin/python bench/soak.py --rounds 3 --answer-seconds 90   # long answers: the app's peak RSS while
                                                    # it transcribes 90 s live (Piper, bench/answers.py)
-    .venv/bin/python bench/soak.py --rounds 2 --answer-seconds 90 --paraphrase-model minilm   # the same, MiniLM
+    .venv/bin/python bench/soak.py --rounds 2 --answer-seconds 90 --paraphrase-model wordllama   # the same, WordLlama
 
 The window runs offscreen with faster-whisper tiny.en; it is driven only by its keys (Enter starts the deck,
 Space records and stops, R answers the same card again) and observed only through the store, so the soak

