@@ -115,6 +115,20 @@ def test_bundle_speaks_with_piper_and_transcribes_the_sample(bundle: Path, tmp_p
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("model.bin"))  # no download
 
 
+def test_bundle_scores_paraphrases_with_its_own_minilm(bundle: Path, tmp_path: Path) -> None:
+    # MiniLM (the default paraphrase model) must be in the bundle: a missing file would fall back to WordLlama,
+    # which does not credit this paraphrase of "runs after the response" (tests/unit/test_semantic.py).
+    answer = "It lets you schedule a bit of work that happens once the client already got its reply."
+    result = run(
+        bundle, tmp_path, "score", "--deck", "fastapi", "--card", "background-tasks", "--text", answer, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "not available" not in result.stderr
+    point = next(p for p in json.loads(result.stdout)["key_points"] if p["point"] == "runs after the response")
+    assert point["hit"] and point["how"] == "paraphrase", point
+    assert any((tmp_path / "cache" / "models").glob("minilm-*.onnx"))  # its rewritten graph, built once
+
+
 def test_bundle_opens_its_window_offscreen_and_closes_on_ctrl_c(bundle: Path, tmp_path: Path) -> None:
     process = subprocess.Popen(
         [str(bundle / "interview-trainer")],

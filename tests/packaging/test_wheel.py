@@ -150,6 +150,7 @@ def test_installed_trainer_scores_a_typed_answer(installed: InstalledWheel, tmp_
     args = ("score", "--deck", "fastapi", "--card", "path-vs-query", "--text", answer, "--json")
     result = installed.run(tmp_path, *args)
     assert result.returncode == 0, result.stderr
+    assert "not available" not in result.stderr  # the default paraphrase model (MiniLM) loaded
     scored = json.loads(result.stdout)
     assert scored["card"] == "path-vs-query"
     assert any(p["hit"] for p in scored["key_points"]) and scored["score"] > 0
