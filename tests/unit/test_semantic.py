@@ -12,7 +12,7 @@ import pytest
 
 from trainer.deck import load_deck
 from trainer.paths import shipped_deck_dir
-from trainer.scoring import score_answer, semantic
+from trainer.scoring import PARAPHRASE_POINTS_PER_CLAUSE, explain_paraphrases, score_answer, semantic
 from trainer.settings import BY_KEY, PARAPHRASE_MODELS, Key
 
 TEXTS = [
@@ -99,3 +99,33 @@ def test_a_paraphrase_model_that_is_not_installed_falls_back_and_says_what_to_in
 def test_the_setting_offers_exactly_the_scorer_s_models() -> None:
     assert tuple(semantic.MODELS) == PARAPHRASE_MODELS
     assert BY_KEY[Key.PARAPHRASE_MODEL].default == semantic.DEFAULT_MODEL
+
+
+#: An answer to why FastAPI is fast, scored on response-model-filter: "validation" is its one shared word.
+ABOUT_SPEED = (
+    "FastAPI is quick because it sits on Starlette and uvicorn, and pydantic two does its validation in Rust. "
+    "It won't make CPU heavy code any faster though."
+)
+#: One clause close to all four api-router points through the model-answer sentence they share.
+VAGUE_CLAUSE = "You group the endpoints and then register the whole group on the application with its common settings."
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_an_answer_about_another_card_earns_none_of_its_points_in_other_words(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("response-model-filter")
+    semantic.use(model)
+    result, trace = explain_paraphrases(card, ABOUT_SPEED)
+    assert result.score == 0 and not any(p.hit for p in result.points)
+    refused = {verdict for p, _, _, verdict in trace if p >= 0 and verdict != "below the threshold"}
+    assert refused & {"the answer is about another topic", "one word root, in an answer far from the card's topic"}
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_one_clause_is_credited_for_two_points_at_most(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("api-router")
+    semantic.use(model)
+    result, trace = explain_paraphrases(card, VAGUE_CLAUSE)
+    credited = [p for p in result.points if p.how == "paraphrase"]
+    assert len(credited) == PARAPHRASE_POINTS_PER_CLAUSE == 2
+    assert result.score == 40
+    assert sum(verdict == "its clause already makes other points" for *_, verdict in trace) == 2
