@@ -129,3 +129,18 @@ def test_one_clause_is_credited_for_two_points_at_most(model: str) -> None:
     assert len(credited) == PARAPHRASE_POINTS_PER_CLAUSE == 2
     assert result.score == 40
     assert sum(verdict == "its clause already makes other points" for *_, verdict in trace) == 2
+
+
+#: One run-on clause that makes two wsgi-vs-asgi points, one of them in its stretch after the comma.
+RUN_ON = "The newer interface lets the app await things, keep websockets open and serve many connections at once."
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_a_stretch_between_pauses_is_read_on_its_own_so_a_run_on_clause_makes_two_points(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("wsgi-vs-asgi")
+    semantic.use(model)
+    credited = {p.point.text: p for p in score_answer(card, RUN_ON).points if p.hit}
+    assert set(credited) == {"WebSockets and long connections", "one worker many requests"}
+    stretch = "keep websockets open and serve many connections at once"
+    assert credited["WebSockets and long connections"].evidence == stretch
+    assert credited["one worker many requests"].evidence == RUN_ON.rstrip(".")

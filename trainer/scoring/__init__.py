@@ -773,7 +773,8 @@ def _paraphrases(
     if not _embeddings_ready("scoring by words only"):
         return results
     usable = []
-    for c in clauses:
+    pieces = _pieces(clauses, pauses)
+    for c in [*clauses, *pieces]:
         said = tokens[c.first : c.last + 1]
         new_words = {t.text for t in said if t.text not in STOPWORDS and stem(t.text) not in prep.question_stems}
         why = None
@@ -827,7 +828,8 @@ def _paraphrases(
     # An answer none of whose clauses comes close to any of the card's points is about another topic: its clauses
     # earn this card's points from shared words only ("pydantic v2 does validation in Rust" is no paraphrase of
     # "validates outgoing data" in an answer about why FastAPI is fast).
-    topicality = _topicality(sims)
+    whole = [k for k, c in enumerate(usable) if c not in pieces]  # a stretch would count its clause twice
+    topicality = _topicality(sims[:, whole]) if whole else _topicality(sims)
     on_topic = topicality >= model.on_topic
     # Nearer the card but not plainly about it, one shared word root is no longer enough: the clause's closeness
     # may be that one word ("validation", "pydantic"), which sibling cards share.
@@ -846,6 +848,7 @@ def _paraphrases(
     )
     out = list(results)
     credited: dict[int, int] = {}  # point -> the clause credited for it
+    home = [pieces.get(c, c) for c in usable]  # the whole clause a candidate (or a stretch of it) belongs to
     contradictions: dict[int, tuple[int, str]] = {}
     for sim, p, k in pairs:
         if p in credited:
@@ -855,10 +858,15 @@ def _paraphrases(
         elsewhere = [q for q, c in credited.items() if c != k]
         closest = float(np.max(np.delete(mine[:, k], elsewhere))) if elsewhere else float(np.max(mine[:, k]))
         verdict = _verdict(prep, p, result, tokens, clause, pauses, transcript, sim, closest, to_question[k])
+        if verdict is None and clause in pieces:
+            if _shared_roots(prep, p, tokens, clause) < LOW_ROOTS:
+                verdict = "a stretch of a clause with one word root of the point"
+            else:
+                verdict = _rejection(prep, p, tokens, pieces[clause], pauses, transcript)
         # A point stated negated ("not faster CPU work") sits near its misconception by its words alone.
         if verdict is None and not any(ph.negated for ph in prep.points[p]) and wrong[k] >= sim + MISCONCEPTION_MARGIN:
             verdict = f"closer to a misconception ({wrong[k]:.2f})"  # "fields the model doesn't declare go through"
-        if verdict is None and sum(c == k for c in credited.values()) >= PARAPHRASE_POINTS_PER_CLAUSE:
+        if verdict is None and sum(home[c] == home[k] for c in credited.values()) >= PARAPHRASE_POINTS_PER_CLAUSE:
             verdict = "its clause already makes other points"  # "you include them in the app somehow"
         if verdict is None and not on_topic:
             verdict = "the answer is about another topic"
@@ -886,6 +894,18 @@ def _paraphrases(
             below = [k for k in np.argsort(-sims[p]) if sims[p, k] < model.low]
             if out[p] is None and below:
                 trace.append((p, texts[int(below[0])], float(sims[p, below[0]]), "below the threshold"))
+    return out
+
+
+def _pieces(clauses: Sequence[Clause], pauses: frozenset[int]) -> dict[Clause, Clause]:
+    """The stretches between pauses of clauses that have some, each with its clause, as extra paraphrase
+    candidates: a long run-on clause's vector is the average of its ideas, and a point made in one stretch of it
+    sits far from it. A stretch is read with its whole clause's claim checks too (a negation before the pause)."""
+    out: dict[Clause, Clause] = {}
+    for c in clauses:
+        cuts = sorted({c.first, *(i for i in pauses if c.first < i <= c.last), c.last + 1})
+        if len(cuts) > 2:
+            out.update((Clause(a, b - 1), c) for a, b in itertools.pairwise(cuts))
     return out
 
 
