@@ -144,3 +144,15 @@ def test_a_stretch_between_pauses_is_read_on_its_own_so_a_run_on_clause_makes_tw
     stretch = "keep websockets open and serve many connections at once"
     assert credited["WebSockets and long connections"].evidence == stretch
     assert credited["one worker many requests"].evidence == RUN_ON.rstrip(".")
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_a_clause_that_says_a_point_wrongly_earns_no_other_point_once_that_point_is_made(model: str) -> None:
+    # "resolved last" says "sub-dependencies resolved first" the other way round; that point is made by the first
+    # sentence, and the wrong clause must not then be read as "builds a dependency graph".
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("depends-resolution")
+    semantic.use(model)
+    text = "It resolves dependencies from the route down. And the sub dependencies are resolved last, after it."
+    result = score_answer(card, text)
+    assert not any(p.hit and "resolved last" in p.evidence for p in result.points)
+    assert {p.point.text for p in result.points if p.hit} >= {"sub-dependencies resolved first"}

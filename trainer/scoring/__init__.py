@@ -855,7 +855,13 @@ def _paraphrases(
             continue
         result = results[p]
         clause = usable[k]
-        elsewhere = [q for q, c in credited.items() if c != k]
+        # A point credited by another clause stops claiming this one, unless this one says it wrongly ("the sub
+        # dependencies are resolved last" still belongs to "resolved first", credited elsewhere).
+        elsewhere = [
+            q
+            for q, c in credited.items()
+            if c != k and (mine[q, k] <= sim or _rejection(prep, q, tokens, clause, pauses, transcript) is None)
+        ]
         closest = float(np.max(np.delete(mine[:, k], elsewhere))) if elsewhere else float(np.max(mine[:, k]))
         verdict = _verdict(prep, p, result, tokens, clause, pauses, transcript, sim, closest, to_question[k])
         if verdict is None and clause in pieces:
