@@ -15,6 +15,11 @@ def doesn't help"), after "avoid", with its quantities swapped ("one request per
 saying it the other way round. A clause that dismisses the point's subject ("you don't need Celery") is no
 paraphrase of it, whatever else the clause says.
 
+Paraphrase candidates are the clauses and the stretches between pauses of a run-on clause, read closest first over
+all points: a point credited by one clause no longer claims the others (unless they say it wrongly), one clause
+makes two points at most, and an answer whose clauses all sit far from the card's points (another card's topic)
+earns none in other words.
+
 `score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
 prepared once and cached, and a 300-word answer scores in a few milliseconds once the model is loaded.
 Call `preload()` in a worker at start-up; without it the first score loads the model (about 0.25 s).
