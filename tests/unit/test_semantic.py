@@ -156,3 +156,28 @@ def test_a_clause_that_says_a_point_wrongly_earns_no_other_point_once_that_point
     result = score_answer(card, text)
     assert not any(p.hit and "resolved last" in p.evidence for p in result.points)
     assert {p.point.text for p in result.points if p.hit} >= {"sub-dependencies resolved first"}
+
+
+#: blocking-in-async's misconception "only that request waits", said without its words, and the right claim.
+ONLY_ONE_HELD_UP = (
+    "It blocks the event loop. Only the request that made the call is held up, every other request keeps being served."
+)
+ALL_HELD_UP = "It blocks the event loop, so every request on that worker is held up until the call returns."
+
+
+def test_minilm_flags_a_misconception_said_in_other_words_with_its_correction() -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("blocking-in-async")
+    semantic.use("minilm")
+    wrong = score_answer(card, ONLY_ONE_HELD_UP)
+    assert [m.claim for m in wrong.misconceptions] == ["only that request waits"]
+    said = wrong.misconceptions[0]
+    assert said.said == "Only the request that made the call is held up, every other request keeps being served"
+    assert said.correction == card.misconceptions[[m.claim for m in card.misconceptions].index(said.claim)].correction
+    assert wrong.score < score_answer(card, ALL_HELD_UP).score
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_the_right_claim_in_other_words_is_not_flagged(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("blocking-in-async")
+    semantic.use(model)
+    assert score_answer(card, ALL_HELD_UP).misconceptions == ()

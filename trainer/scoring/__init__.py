@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainer.deck import Card, KeyPoint
+from trainer.deck import Card, KeyPoint, Misconception
 from trainer.normalize import STOPWORDS, Token, fold, number_word, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
@@ -123,6 +123,11 @@ MISCONCEPTION_MARGIN = 0.035
 #: a misconception all sat closer to a key point; the reversed ones flagged sat 0.14-0.54 closer to the wrong
 #: claim). Flagging a right answer is the worst mistake scoring can make, hence the wide margin.
 MISCONCEPTION_READ_MARGIN = 0.1
+#: A misconception said in other words (no word of it needed, `_misconceptions_in_other_words`) needs its clause
+#: this much closer to it than to any key point, on top of two of its own word roots. Tuned on train, dev, extra
+#: and the four used blind sets: with 0.05 and the models' `misconception` cosine, 4-5 more one-wrong-claim answers
+#: were flagged and no strong, paraphrase or partial one.
+MISCONCEPTION_WORDS_MARGIN = 0.05
 
 
 def preload() -> bool:
@@ -165,6 +170,7 @@ class _Prepared:
     roots: tuple[frozenset[str], ...]  # per point: word roots of its phrases and model sentence beyond the question
     compared_terms: frozenset[str]  # the numbers ("422", "400") or two words ("wsgi", "asgi") the question compares
     term: tuple[str | None, ...]  # per point: the compared term it is about, by its words or model sentence
+    distinct: tuple[frozenset[str], ...]  # per misconception: its word roots no point, model sentence or question has
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -247,7 +253,20 @@ def _prepare(card: Card) -> _Prepared:
             _term(phrases, sentence, card.answer, terms)
             for phrases, sentence in zip(points, model_sentences, strict=True)
         ),
+        tuple(_distinct_roots(m, card, model_sentences) for m in card.misconceptions),
     )
+
+
+def _distinct_roots(wrong: Misconception, card: Card, sentences: Sequence[str]) -> frozenset[str]:
+    """The word roots of a misconception that no key point, model sentence or the question has: what makes it
+    wrong ("class" in "Depends only accepts classes")."""
+
+    def roots(text: str) -> set[str]:
+        return {stem(t.text)[:5] for t in tokenize(text) if t.text not in STOPWORDS}
+
+    right = roots(card.question).union(*(roots(s) for s in sentences))
+    right = right.union(*(roots(p) for point in card.key_points for p in point.phrases))
+    return frozenset(set().union(*(roots(t) for t in (wrong.claim, *wrong.aliases))) - right)
 
 
 def _term(phrases: Sequence[_Phrase], sentence: str, answer: str, compared: frozenset[str]) -> str | None:
@@ -613,6 +632,10 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
             span = _span(tokens, best.found.first, best.found.last)
             said_wrong.append(MisconceptionResult(misconception, span, transcript[span[0] : span[1]]))
             blocked.update(range(best.found.first, best.found.last + 1))
+    for m, clause in _misconceptions_in_other_words(card, prep, tokens, transcript, clauses, said_wrong, blocked):
+        span = _span(tokens, clause.first, clause.last)
+        said_wrong.append(MisconceptionResult(card.misconceptions[m], span, transcript[span[0] : span[1]]))
+        blocked.update(range(clause.first, clause.last + 1))
     frozen_blocked = frozenset(blocked)
     echo = _question_words(tokens, prep.question_stems)
 
@@ -679,6 +702,66 @@ def _said_misconception(
         if float(vector @ semantic.embed_one(match.phrase.text)) >= to_point + MISCONCEPTION_READ_MARGIN:
             return match
     return None
+
+
+#: Words that open a condition: "if only a few routes need it, I'd use a dependency" claims nothing.
+_CONDITIONS = frozenset({"if", "unless"})
+
+
+def _misconceptions_in_other_words(
+    card: Card,
+    prep: _Prepared,
+    tokens: Sequence[Token],
+    transcript: str,
+    clauses: Sequence[Clause],
+    said: Sequence[MisconceptionResult],
+    blocked: set[int],
+) -> list[tuple[int, Clause]]:
+    """Misconceptions said in other words ("Depends only takes classes"): a clause without any negation or
+    condition that the embedding puts at the model's `misconception` cosine from a misconception and
+    MISCONCEPTION_WORDS_MARGIN closer to it than to any key point or model sentence, sharing two word roots with it
+    that no key point, model sentence or the question has (the words that make it wrong), and saying no opposite of
+    its words ("within one request each dependency is called once" is not "each use calls the dependency again")."""
+    found = {m.claim for m in said}
+    open_ = [i for i, m in enumerate(card.misconceptions) if m.claim not in found and prep.distinct[i]]
+    usable = [
+        c
+        for c in clauses
+        if blocked.isdisjoint(range(c.first, c.last + 1))
+        and not claims.negation_words(tokens[c.first : c.last + 1])
+        and not _CONDITIONS & {t.text for t in tokens[c.first : min(c.first + 2, c.last + 1)]}
+    ]
+    if not open_ or not usable or not _embeddings_ready("misconceptions by words only"):
+        return []
+    model = semantic.selected()
+    vectors = semantic.embed([transcript[tokens[c.first].start : tokens[c.last].end] for c in usable])
+    right = [semantic.embed_one(ph.text) for group in prep.points for ph in group]
+    right += [semantic.embed_one(s) for s in prep.model_sentences if s]
+    to_point = np.max(vectors @ np.stack(right).T, axis=1)
+    out: list[tuple[int, Clause]] = []
+    taken: set[int] = set()
+    for i in open_:
+        wrong = card.misconceptions[i]
+        texts = [wrong.claim, *wrong.aliases]
+        sims = np.max(vectors @ np.stack([semantic.embed_one(t) for t in texts]).T, axis=1)
+        own = [t.text for text in texts for t in tokenize(text) if t.text not in STOPWORDS]
+        for k in (int(k) for k in np.argsort(-sims)):
+            if sims[k] < model.misconception:
+                break
+            clause = usable[k]
+            if k in taken or sims[k] < to_point[k] + MISCONCEPTION_WORDS_MARGIN:
+                continue
+            said_tokens = tokens[clause.first : clause.last + 1]
+            words = {stem(t.text) for t in said_tokens}
+            roots = {w[:5] for w in words}
+            if len(prep.distinct[i] & roots) < min(2, len(prep.distinct[i])):
+                continue
+            if any(claims.antonyms(w) & words and stem(w) not in words for w in own):
+                continue
+            out.append((i, clause))
+            taken.add(k)
+            break
+    return out
 
 
 def _question_words(tokens: Sequence[Token], question: frozenset[str]) -> frozenset[int]:
