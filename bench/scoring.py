@@ -199,6 +199,11 @@ def main() -> None:
         choices=tuple(MODELS),
         help="the scorer's paraphrase model (the setting scoring.paraphrase_model)",
     )
+    parser.add_argument(
+        "--vector-cache",
+        type=Path,
+        help="bench-only: keep clause vectors in this file between runs (tuning a slow model); skips the timing",
+    )
     args = parser.parse_args()
 
     deck = load_deck(DECK)
@@ -213,6 +218,10 @@ def main() -> None:
     load_s = time.perf_counter() - start
     added = _rss_mb() - before
 
+    if args.vector_cache is not None:
+        from bench.vector_cache import install
+
+        install(args.vector_cache)
     answers = load_labels(deck, args.split)
     quality, by_card = evaluate(answers)
     print(f"split: {' + '.join(args.split)}: {len(answers)} labelled answers on {len(by_card)} cards")
@@ -250,6 +259,8 @@ def main() -> None:
         f"\nkey-point recall                       {quality.recall:.3f}"
     )
 
+    if args.vector_cache is not None or args.repeat == 0:
+        return  # cached vectors would time the cache, not the model
     # Time: a 300-word transcript (a 2-minute answer) per card: its strong answer, then the card's other
     # answers and model answer, so the words vary as in real speech; scored against its card. Cold: no clause
     # seen before (MiniLM caches clause vectors; WordLlama keeps none). Live update: the same transcript once its

@@ -5,7 +5,7 @@ with the paraphrase candidates the embedding proposed for it (closest first) and
 one. Tune on train, dev, extra and the used blind sets only (never the test split or the held-out file):
 
     .venv/bin/python bench/scoring_misses.py --split train dev extra blind blind2 blind3 blind4 \\
-        [--kind paraphrase one_wrong] [--top 3]
+        [--kind paraphrase one_wrong] [--top 3] [--paraphrase-model minilm] [--vector-cache /tmp/vectors.npz]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scoring import BLIND, BLIND2, BLIND3, BLIND4, DECK, EXTRA, KINDS, SPLITS, load_labels  # noqa: E402
 from trainer.deck import load_deck  # noqa: E402
+from trainer.scoring.semantic import DEFAULT_MODEL, MODELS  # noqa: E402
 
 #: The splits a diagnosis may look at: never the test split or the held-out sets (they measure, not tune). The
 #: four blind sets were each measured once and are used now, so they may be tuned on too.
@@ -30,9 +31,17 @@ def main() -> None:
     parser.add_argument("--split", nargs="+", default=list(TUNING), choices=TUNING)
     parser.add_argument("--kind", nargs="+", default=["paraphrase"], choices=KINDS)
     parser.add_argument("--top", type=int, default=3, help="candidates shown per missed point")
+    parser.add_argument("--paraphrase-model", default=DEFAULT_MODEL, choices=tuple(MODELS))
+    parser.add_argument("--vector-cache", type=Path, help="bench-only: keep clause vectors in this file between runs")
     args = parser.parse_args()
 
-    from trainer.scoring import explain_paraphrases
+    from trainer.scoring import explain_paraphrases, semantic
+
+    semantic.use(args.paraphrase_model)
+    if args.vector_cache is not None:
+        from bench.vector_cache import install
+
+        install(args.vector_cache)
 
     missed = wrong = 0
     for answer in load_labels(load_deck(DECK), args.split):

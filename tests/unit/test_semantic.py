@@ -12,7 +12,7 @@ import pytest
 
 from trainer.deck import load_deck
 from trainer.paths import shipped_deck_dir
-from trainer.scoring import score_answer, semantic
+from trainer.scoring import PARAPHRASE_POINTS_PER_CLAUSE, explain_paraphrases, score_answer, semantic
 from trainer.settings import BY_KEY, PARAPHRASE_MODELS, Key
 
 TEXTS = [
@@ -129,3 +129,85 @@ def test_a_paraphrase_model_that_is_not_installed_falls_back_and_says_what_to_in
 def test_the_setting_offers_exactly_the_scorer_s_models() -> None:
     assert tuple(semantic.MODELS) == PARAPHRASE_MODELS
     assert BY_KEY[Key.PARAPHRASE_MODEL].default == semantic.DEFAULT_MODEL
+
+
+#: An answer to why FastAPI is fast, scored on response-model-filter: "validation" is its one shared word.
+ABOUT_SPEED = (
+    "FastAPI is quick because it sits on Starlette and uvicorn, and pydantic two does its validation in Rust. "
+    "It won't make CPU heavy code any faster though."
+)
+#: One clause close to all four api-router points through the model-answer sentence they share.
+VAGUE_CLAUSE = "You group the endpoints and then register the whole group on the application with its common settings."
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_an_answer_about_another_card_earns_none_of_its_points_in_other_words(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("response-model-filter")
+    semantic.use(model)
+    result, trace = explain_paraphrases(card, ABOUT_SPEED)
+    assert result.score == 0 and not any(p.hit for p in result.points)
+    refused = {verdict for p, _, _, verdict in trace if p >= 0 and verdict != "below the threshold"}
+    assert refused & {"the answer is about another topic", "one word root, in an answer far from the card's topic"}
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_one_clause_is_credited_for_two_points_at_most(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("api-router")
+    semantic.use(model)
+    result, trace = explain_paraphrases(card, VAGUE_CLAUSE)
+    credited = [p for p in result.points if p.how == "paraphrase"]
+    assert len(credited) == PARAPHRASE_POINTS_PER_CLAUSE == 2
+    assert result.score == 40
+    assert sum(verdict == "its clause already makes other points" for *_, verdict in trace) == 2
+
+
+#: One run-on clause that makes two wsgi-vs-asgi points, one of them in its stretch after the comma.
+RUN_ON = "The newer interface lets the app await things, keep websockets open and serve many connections at once."
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_a_stretch_between_pauses_is_read_on_its_own_so_a_run_on_clause_makes_two_points(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("wsgi-vs-asgi")
+    semantic.use(model)
+    credited = {p.point.text: p for p in score_answer(card, RUN_ON).points if p.hit}
+    assert set(credited) == {"WebSockets and long connections", "one worker many requests"}
+    stretch = "keep websockets open and serve many connections at once"
+    assert credited["WebSockets and long connections"].evidence == stretch
+    assert credited["one worker many requests"].evidence == RUN_ON.rstrip(".")
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_a_clause_that_says_a_point_wrongly_earns_no_other_point_once_that_point_is_made(model: str) -> None:
+    # "resolved last" says "sub-dependencies resolved first" the other way round; that point is made by the first
+    # sentence, and the wrong clause must not then be read as "builds a dependency graph".
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("depends-resolution")
+    semantic.use(model)
+    text = "It resolves dependencies from the route down. And the sub dependencies are resolved last, after it."
+    result = score_answer(card, text)
+    assert not any(p.hit and "resolved last" in p.evidence for p in result.points)
+    assert {p.point.text for p in result.points if p.hit} >= {"sub-dependencies resolved first"}
+
+
+#: blocking-in-async's misconception "only that request waits", said without its words, and the right claim.
+ONLY_ONE_HELD_UP = (
+    "It blocks the event loop. Only the request that made the call is held up, every other request keeps being served."
+)
+ALL_HELD_UP = "It blocks the event loop, so every request on that worker is held up until the call returns."
+
+
+def test_minilm_flags_a_misconception_said_in_other_words_with_its_correction() -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("blocking-in-async")
+    semantic.use("minilm")
+    wrong = score_answer(card, ONLY_ONE_HELD_UP)
+    assert [m.claim for m in wrong.misconceptions] == ["only that request waits"]
+    said = wrong.misconceptions[0]
+    assert said.said == "Only the request that made the call is held up, every other request keeps being served"
+    assert said.correction == card.misconceptions[[m.claim for m in card.misconceptions].index(said.claim)].correction
+    assert wrong.score < score_answer(card, ALL_HELD_UP).score
+
+
+@pytest.mark.parametrize("model", sorted(semantic.MODELS))
+def test_the_right_claim_in_other_words_is_not_flagged(model: str) -> None:
+    card = load_deck(shipped_deck_dir() / "fastapi.toml").card("blocking-in-async")
+    semantic.use(model)
+    assert score_answer(card, ALL_HELD_UP).misconceptions == ()
