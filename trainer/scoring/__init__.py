@@ -78,9 +78,8 @@ MISCONCEPTION_THRESHOLD = 85.0
 #: A clause may be credited for a point this much less close than for the open point closest to it: one clause
 #: often makes two points ("it only runs once for that request and both get the identical object back").
 PARAPHRASE_MARGIN = 0.05
-#: A point's model-answer sentence counts this much less than its own phrases: the sentence often carries a
-#: second idea, and a clause close to that idea is no paraphrase of this point.
-MODEL_SENTENCE_DISCOUNT = 0.03
+#: A point's model-answer sentence counts the model's `model_sentence_discount` less than its own phrases: the
+#: sentence often carries a second idea, and a clause close to that idea is no paraphrase of this point.
 #: Below the paraphrase cosine, a clause still makes the point from the model's `low` cosine when it also shares
 #: LOW_ROOTS word roots with the point or its model sentence: two weak signals that agree ("the code after the
 #: yield runs when the request is finished" for "yield for cleanup"). WordLlama's, tuned on the same sets: two
@@ -99,15 +98,15 @@ _CONTRADICTING = frozenset({"said the other way round", "negated after the point
 #: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
 #: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
 PARAPHRASE_MIN_NEW_WORDS = 3
-#: A clause this much closer to one of the card's misconceptions than to a point is no paraphrase of the point
-#: ("fields the model doesn't declare are passed straight through" sits nearer "extra fields are sent anyway").
-#: Tuned on train, dev, extra and the used blind set: at 0 it refused clauses only 0.03 nearer a wrong claim.
-MISCONCEPTION_MARGIN = 0.035
-#: A misconception with a word missing is flagged when its clause is this much closer to it than to any key
-#: point (tuned on train, dev, extra and the used blind set: strong answers' clauses with two of three words of
-#: a misconception all sat closer to a key point; the reversed ones flagged sat 0.14-0.54 closer to the wrong
-#: claim). Flagging a right answer is the worst mistake scoring can make, hence the wide margin.
-MISCONCEPTION_READ_MARGIN = 0.1
+#: A clause the model's `misconception_margin` closer to one of the card's misconceptions than to a point is no
+#: paraphrase of the point ("fields the model doesn't declare are passed straight through" sits nearer "extra
+#: fields are sent anyway"). WordLlama's 0.035 was tuned on train, dev, extra and the used blind set: at 0 it
+#: refused clauses only 0.03 nearer a wrong claim.
+#: A misconception with a word missing is flagged when its clause is the model's `misconception_read_margin`
+#: closer to it than to any key point (WordLlama's 0.1 tuned on train, dev, extra and the used blind set: strong
+#: answers' clauses with two of three words of a misconception all sat closer to a key point; the reversed ones
+#: flagged sat 0.14-0.54 closer to the wrong claim). Flagging a right answer is the worst mistake scoring can
+#: make, hence the wide margin.
 
 
 def preload() -> bool:
@@ -649,13 +648,14 @@ def _said_misconception(
     if not _embeddings_ready("misconceptions by words only"):
         return None
     points = [semantic.embed_one(ph.text) for group in prep.points for ph in group]
+    margin = semantic.selected().misconception_read_margin
     for match in sorted(loose, key=lambda m: -m.similarity):
         clause = match.clause
         if claims.negation_words(tokens[clause.first : clause.last + 1]):
             continue  # weaker evidence: any negation in the clause ("it won't make CPU-bound code quicker")
         vector = semantic.embed_one(transcript[tokens[clause.first].start : tokens[clause.last].end])
         to_point = max((float(vector @ v) for v in points), default=-1.0)
-        if float(vector @ semantic.embed_one(match.phrase.text)) >= to_point + MISCONCEPTION_READ_MARGIN:
+        if float(vector @ semantic.embed_one(match.phrase.text)) >= to_point + margin:
             return match
     return None
 
@@ -771,11 +771,12 @@ def _paraphrases(
             trace.append((-1, transcript[said[0].start : said[-1].end], 0.0, why))
     if not usable:
         return results
+    model = semantic.selected()
     texts = [transcript[tokens[c.first].start : tokens[c.last].end] for c in usable]
     vectors = semantic.embed(texts)
     question = semantic.embed_one(card.question)
     # sims[p][c]: how close clause c is to point p: the best of its phrases, or of its model-answer sentence
-    # less MODEL_SENTENCE_DISCOUNT (that sentence often carries a second idea the clause may be close to).
+    # less the model's model_sentence_discount (that sentence often carries a second idea the clause may be close to).
     own = np.stack(
         [
             np.max(vectors @ np.stack([semantic.embed_one(ph.text) for ph in phrases]).T, axis=1)
@@ -786,7 +787,7 @@ def _paraphrases(
         [
             np.maximum(
                 own[p],
-                vectors @ semantic.embed_one(prep.model_sentences[p]) - MODEL_SENTENCE_DISCOUNT
+                vectors @ semantic.embed_one(prep.model_sentences[p]) - model.model_sentence_discount
                 if prep.model_sentences[p]
                 else -1.0,
             )
@@ -795,11 +796,20 @@ def _paraphrases(
     )
     to_question = vectors @ question
     # A clause is read as making the point it is closest to among the points still open and those it made in
-    # their own words: a point said in other words elsewhere does not claim it.
+    # their own words: for WordLlama, a point said in other words elsewhere does not claim it. MiniLM's vectors
+    # of a vague clause sit close to a point said elsewhere ("it gives you a session" after "the database
+    # session"), and through a shared model sentence close to a farther point too: there a point already made
+    # claims its nearest clauses (`made_points_claim`).
     spans = [_span(tokens, c.first, c.last) for c in usable]
     claimed = np.array(
         [
-            [r is None or r.how == "contradicted" or (r.span is not None and _overlap(r.span, span)) for span in spans]
+            [
+                r is None
+                or r.how == "contradicted"
+                or (r.span is not None and _overlap(r.span, span))
+                or (model.made_points_claim and r.hit)
+                for span in spans
+            ]
             for r in results
         ]
     )
@@ -807,7 +817,6 @@ def _paraphrases(
     # clause through it, which says nothing about which of them the clause makes.
     closest = np.max(np.where(claimed, own, -1.0), axis=0)
     wrong = _misconception_sims(prep, vectors)
-    model = semantic.selected()
     out = list(results)
     for p, result in enumerate(results):
         if result is not None and result.how != "contradicted":
@@ -820,7 +829,7 @@ def _paraphrases(
             sim = float(sims[p, k])
             clause = usable[k]
             verdict = _verdict(prep, p, result, tokens, clause, pauses, transcript, sim, closest[k], to_question[k])
-            if verdict is None and not negated and wrong[k] >= sim + MISCONCEPTION_MARGIN:
+            if verdict is None and not negated and wrong[k] >= sim + model.misconception_margin:
                 verdict = f"closer to a misconception ({wrong[k]:.2f})"  # "fields the model doesn't declare go through"
             if trace is not None:
                 trace.append((p, texts[k], sim, verdict or "credited"))
@@ -877,7 +886,7 @@ def _verdict(
         return "below the threshold"
     if sim < closest - PARAPHRASE_MARGIN:
         return "closer to another point"
-    if to_question >= sim:
+    if to_question >= sim + model.question_margin:
         return "closer to the question"
     if result is not None and result.span is not None:
         span = _span(tokens, clause.first, clause.last)
