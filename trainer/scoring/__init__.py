@@ -886,7 +886,7 @@ def _verdict(
         return "below the threshold"
     if sim < closest - PARAPHRASE_MARGIN:
         return "closer to another point"
-    if to_question >= sim + model.question_margin:
+    if to_question >= sim:
         return "closer to the question"
     if result is not None and result.span is not None:
         span = _span(tokens, clause.first, clause.last)
