@@ -773,7 +773,11 @@ def _paraphrases(
         return results
     model = semantic.selected()
     texts = [transcript[tokens[c.first].start : tokens[c.last].end] for c in usable]
-    vectors = semantic.embed(texts)
+    vectors = semantic.embed(
+        [_with_subject(prep, tokens, transcript, c, t) for c, t in zip(usable, texts, strict=True)]
+        if model.pronoun_subject
+        else texts
+    )
     question = semantic.embed_one(card.question)
     # sims[p][c]: how close clause c is to point p: the best of its phrases, or of its model-answer sentence
     # less the model's model_sentence_discount (that sentence often carries a second idea the clause may be close to).
@@ -856,6 +860,18 @@ def _paraphrases(
             out[p] = PointResult(card.key_points[p], False, 100 * float(sims[p, k]), span, how="contradicted",
                                  evidence=texts[k], why=f'"{card.key_points[p].text}" {verdict}')  # fmt: skip
     return out
+
+
+def _with_subject(prep: _Prepared, tokens: Sequence[Token], transcript: str, clause: Clause, text: str) -> str:
+    """A clause opening with a pronoun, with the compared thing the clause before names put in front of it:
+    "Path parameters, and they're always required" is what "and they're always required" says there."""
+    if clause.antecedent < 0:
+        return text
+    for i in range(clause.antecedent, clause.first - 1):
+        pair = (stem(tokens[i].text), stem(tokens[i + 1].text))
+        if any(pair == (e.qualifier, e.head) for e in prep.entities):
+            return f"{transcript[tokens[i].start : tokens[i + 1].end]}, {text}"
+    return text
 
 
 def _misconception_sims(prep: _Prepared, vectors: semantic.Vectors) -> semantic.Vectors:
