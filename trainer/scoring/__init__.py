@@ -93,9 +93,9 @@ PARAPHRASE_POINTS_PER_CLAUSE = 2
 #: How many of an answer's clauses closest to the card's points decide whether it is on the card's topic at all
 #: (`semantic.MODELS`: `on_topic`); two, so one stray sentence of an off-topic answer does not decide it.
 TOPICAL_CLAUSES = 2
-#: A point's model-answer sentence counts this much less than its own phrases: the sentence often carries a
-#: second idea, and a clause close to that idea is no paraphrase of this point.
-MODEL_SENTENCE_DISCOUNT = 0.03
+# (Per model, `semantic.ModelInfo.model_sentence_discount`: a point's model-answer sentence counts that much less
+# than its own phrases: the sentence often carries a second idea, and a clause close to that idea is no
+# paraphrase of this point.)
 #: Below the paraphrase cosine, a clause still makes the point from the model's `low` cosine when it also shares
 #: LOW_ROOTS word roots with the point or its model sentence: two weak signals that agree ("the code after the
 #: yield runs when the request is finished" for "yield for cleanup"). WordLlama's, tuned on the same sets: two
@@ -114,15 +114,16 @@ _CONTRADICTING = frozenset({"said the other way round", "negated after the point
 #: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
 #: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
 PARAPHRASE_MIN_NEW_WORDS = 3
-#: A clause this much closer to one of the card's misconceptions than to a point is no paraphrase of the point
-#: ("fields the model doesn't declare are passed straight through" sits nearer "extra fields are sent anyway").
-#: Tuned on train, dev, extra and the used blind set: at 0 it refused clauses only 0.03 nearer a wrong claim.
-MISCONCEPTION_MARGIN = 0.035
-#: A misconception with a word missing is flagged when its clause is this much closer to it than to any key
-#: point (tuned on train, dev, extra and the used blind set: strong answers' clauses with two of three words of
-#: a misconception all sat closer to a key point; the reversed ones flagged sat 0.14-0.54 closer to the wrong
-#: claim). Flagging a right answer is the worst mistake scoring can make, hence the wide margin.
-MISCONCEPTION_READ_MARGIN = 0.1
+# (Per model, `semantic.ModelInfo`:)
+# A clause the model's `misconception_margin` closer to one of the card's misconceptions than to a point is no
+# paraphrase of the point ("fields the model doesn't declare are passed straight through" sits nearer "extra
+# fields are sent anyway"). WordLlama's 0.035 was tuned on train, dev, extra and the used blind set: at 0 it
+# refused clauses only 0.03 nearer a wrong claim.
+# A misconception with a word missing is flagged when its clause is the model's `misconception_read_margin`
+# closer to it than to any key point (WordLlama's 0.1 tuned on train, dev, extra and the used blind set: strong
+# answers' clauses with two of three words of a misconception all sat closer to a key point; the reversed ones
+# flagged sat 0.14-0.54 closer to the wrong claim). Flagging a right answer is the worst mistake scoring can
+# make, hence the wide margin.
 #: A misconception said in other words (no word of it needed, `_misconceptions_in_other_words`) needs its clause
 #: this much closer to it than to any key point, on top of two of its own word roots. Tuned on train, dev, extra
 #: and the four used blind sets: with 0.05 and the models' `misconception` cosine, 4-5 more one-wrong-claim answers
@@ -171,6 +172,7 @@ class _Prepared:
     compared_terms: frozenset[str]  # the numbers ("422", "400") or two words ("wsgi", "asgi") the question compares
     term: tuple[str | None, ...]  # per point: the compared term it is about, by its words or model sentence
     distinct: tuple[frozenset[str], ...]  # per misconception: its word roots no point, model sentence or question has
+    model_clauses: tuple[str, ...]  # the model answer's clauses: what a right answer says, point or not
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -236,6 +238,7 @@ def _prepare(card: Card) -> _Prepared:
     model_sentences = tuple(_model_sentence(p, sentences) for p in points)
     terms = claims.numbers(t.text for t in tokenize(card.question))
     terms = terms if len(terms) >= 2 else claims.compared_words(tokenize(card.question))
+    answer_tokens = tokenize(card.answer)
     return _Prepared(
         points,
         rivals,
@@ -254,6 +257,10 @@ def _prepare(card: Card) -> _Prepared:
             for phrases, sentence in zip(points, model_sentences, strict=True)
         ),
         tuple(_distinct_roots(m, card, model_sentences) for m in card.misconceptions),
+        tuple(
+            card.answer[answer_tokens[c.first].start : answer_tokens[c.last].end]
+            for c in claims.split_clauses(card.answer, answer_tokens, split_words)
+        ),
     )
 
 
@@ -693,13 +700,14 @@ def _said_misconception(
     if not _embeddings_ready("misconceptions by words only"):
         return None
     points = [semantic.embed_one(ph.text) for group in prep.points for ph in group]
+    margin = semantic.selected().misconception_read_margin
     for match in sorted(loose, key=lambda m: -m.similarity):
         clause = match.clause
         if claims.negation_words(tokens[clause.first : clause.last + 1]):
             continue  # weaker evidence: any negation in the clause ("it won't make CPU-bound code quicker")
         vector = semantic.embed_one(transcript[tokens[clause.first].start : tokens[clause.last].end])
         to_point = max((float(vector @ v) for v in points), default=-1.0)
-        if float(vector @ semantic.embed_one(match.phrase.text)) >= to_point + MISCONCEPTION_READ_MARGIN:
+        if float(vector @ semantic.embed_one(match.phrase.text)) >= to_point + margin:
             return match
     return None
 
@@ -719,9 +727,10 @@ def _misconceptions_in_other_words(
 ) -> list[tuple[int, Clause]]:
     """Misconceptions said in other words ("Depends only takes classes"): a clause without any negation or
     condition that the embedding puts at the model's `misconception` cosine from a misconception and
-    MISCONCEPTION_WORDS_MARGIN closer to it than to any key point or model sentence, sharing two word roots with it
-    that no key point, model sentence or the question has (the words that make it wrong), and saying no opposite of
-    its words ("within one request each dependency is called once" is not "each use calls the dependency again")."""
+    MISCONCEPTION_WORDS_MARGIN closer to it than to any key point or clause of the model answer, sharing two word
+    roots with it that no key point, model sentence or the question has (the words that make it wrong), and saying
+    no opposite of its words ("within one request each dependency is called once" is not "each use calls the
+    dependency again")."""
     found = {m.claim for m in said}
     open_ = [i for i, m in enumerate(card.misconceptions) if m.claim not in found and prep.distinct[i]]
     usable = [
@@ -736,7 +745,9 @@ def _misconceptions_in_other_words(
     model = semantic.selected()
     vectors = semantic.embed([transcript[tokens[c.first].start : tokens[c.last].end] for c in usable])
     right = [semantic.embed_one(ph.text) for group in prep.points for ph in group]
-    right += [semantic.embed_one(s) for s in prep.model_sentences if s]
+    # Anything the model answer says is right, point or not: "other requests, even health checks, just wait" (its
+    # own clause) is not "only that request waits", however close the two read.
+    right += [semantic.embed_one(s) for s in (*prep.model_sentences, *prep.model_clauses) if s]
     to_point = np.max(vectors @ np.stack(right).T, axis=1)
     out: list[tuple[int, Clause]] = []
     taken: set[int] = set()
@@ -876,11 +887,16 @@ def _paraphrases(
             trace.append((-1, transcript[said[0].start : said[-1].end], 0.0, why))
     if not usable:
         return results
+    model = semantic.selected()
     texts = [transcript[tokens[c.first].start : tokens[c.last].end] for c in usable]
-    vectors = semantic.embed(texts)
+    vectors = semantic.embed(
+        [_with_subject(prep, tokens, transcript, c, t) for c, t in zip(usable, texts, strict=True)]
+        if model.pronoun_subject
+        else texts
+    )
     question = semantic.embed_one(card.question)
     # sims[p][c]: how close clause c is to point p: the best of its phrases, or of its model-answer sentence
-    # less MODEL_SENTENCE_DISCOUNT (that sentence often carries a second idea the clause may be close to).
+    # less the model's model_sentence_discount (that sentence often carries a second idea the clause may be close to).
     own = np.stack(
         [
             np.max(vectors @ np.stack([semantic.embed_one(ph.text) for ph in phrases]).T, axis=1)
@@ -891,7 +907,7 @@ def _paraphrases(
         [
             np.maximum(
                 own[p],
-                vectors @ semantic.embed_one(prep.model_sentences[p]) - MODEL_SENTENCE_DISCOUNT
+                vectors @ semantic.embed_one(prep.model_sentences[p]) - model.model_sentence_discount
                 if prep.model_sentences[p]
                 else -1.0,
             )
@@ -900,11 +916,20 @@ def _paraphrases(
     )
     to_question = vectors @ question
     # A clause is read as making the point it is closest to among the points still open and those it made in
-    # their own words: a point said in other words elsewhere does not claim it.
+    # their own words: for WordLlama, a point said in other words elsewhere does not claim it. MiniLM's vectors
+    # of a vague clause sit close to a point said elsewhere ("it gives you a session" after "the database
+    # session"), and through a shared model sentence close to a farther point too: there a point already made
+    # claims its nearest clauses (`made_points_claim`).
     spans = [_span(tokens, c.first, c.last) for c in usable]
     claimed = np.array(
         [
-            [r is None or r.how == "contradicted" or (r.span is not None and _overlap(r.span, span)) for span in spans]
+            [
+                r is None
+                or r.how == "contradicted"
+                or (r.span is not None and _overlap(r.span, span))
+                or (model.made_points_claim and r.hit)
+                for span in spans
+            ]
             for r in results
         ]
     )
@@ -912,7 +937,6 @@ def _paraphrases(
     # clause through it, which says nothing about which of them the clause makes.
     mine = np.where(claimed, own, -1.0)
     wrong = _misconception_sims(prep, vectors)
-    model = semantic.selected()
     # An answer none of whose clauses comes close to any of the card's points is about another topic: its clauses
     # earn this card's points from shared words only ("pydantic v2 does validation in Rust" is no paraphrase of
     # "validates outgoing data" in an answer about why FastAPI is fast).
@@ -958,7 +982,11 @@ def _paraphrases(
             else:
                 verdict = _rejection(prep, p, tokens, pieces[clause], pauses, transcript)
         # A point stated negated ("not faster CPU work") sits near its misconception by its words alone.
-        if verdict is None and not any(ph.negated for ph in prep.points[p]) and wrong[k] >= sim + MISCONCEPTION_MARGIN:
+        if (
+            verdict is None
+            and not any(ph.negated for ph in prep.points[p])
+            and wrong[k] >= sim + model.misconception_margin
+        ):
             verdict = f"closer to a misconception ({wrong[k]:.2f})"  # "fields the model doesn't declare go through"
         if verdict is None and sum(home[c] == home[k] for c in credited.values()) >= PARAPHRASE_POINTS_PER_CLAUSE:
             verdict = "its clause already makes other points"  # "you include them in the app somehow"
@@ -1008,6 +1036,18 @@ def _topicality(sims: semantic.Vectors) -> float:
     clause when it has only one). An answer about another card's topic stays far from every point."""
     best = np.sort(np.max(sims, axis=0))[-TOPICAL_CLAUSES:]
     return float(np.mean(best))
+
+
+def _with_subject(prep: _Prepared, tokens: Sequence[Token], transcript: str, clause: Clause, text: str) -> str:
+    """A clause opening with a pronoun, with the compared thing the clause before names put in front of it:
+    "Path parameters, and they're always required" is what "and they're always required" says there."""
+    if clause.antecedent < 0:
+        return text
+    for i in range(clause.antecedent, clause.first - 1):
+        pair = (stem(tokens[i].text), stem(tokens[i + 1].text))
+        if any(pair == (e.qualifier, e.head) for e in prep.entities):
+            return f"{transcript[tokens[i].start : tokens[i + 1].end]}, {text}"
+    return text
 
 
 def _misconception_sims(prep: _Prepared, vectors: semantic.Vectors) -> semantic.Vectors:
