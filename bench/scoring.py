@@ -21,7 +21,8 @@ answers that state the card's facts reversed (`reversed`).
 `--split blind4` reports tests/data/scoring_labels_blind4.toml: a fourth outsider's set (every card, two
 paraphrases and one of every other kind, `one_wrong` included), written after `blind3` was used; measured once.
 `--split blind5` reports tests/data/scoring_labels_blind5.toml: a fifth outsider's set (every card, two
-paraphrases and one of every other kind, `one_wrong` included), written after `blind4` was used; measured once.
+paraphrases and one of every other kind, `one_wrong` included), written after `blind4` was used; measured once
+(docs/performance.md, "Fifth blind set") and used since.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
