@@ -118,7 +118,10 @@ def test_bundle_speaks_with_piper_and_transcribes_the_sample(bundle: Path, tmp_p
 def test_bundle_scores_paraphrases_with_its_own_minilm(bundle: Path, tmp_path: Path) -> None:
     # MiniLM (the default paraphrase model) must be in the bundle: a missing file would fall back to WordLlama,
     # which does not credit this paraphrase of "runs after the response" (tests/unit/test_semantic.py).
-    answer = "It lets you schedule a bit of work that happens once the client already got its reply."
+    answer = (
+        "It lets you schedule a bit of work that happens once the client already got its reply. "
+        "I used it to send a welcome mail."
+    )
     result = run(
         bundle, tmp_path, "score", "--deck", "fastapi", "--card", "background-tasks", "--text", answer, "--json"
     )

