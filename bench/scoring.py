@@ -180,6 +180,16 @@ def evaluate(answers: Sequence[LabelledAnswer]) -> tuple[Quality, Mapping[str, M
     return Quality(pairs, means, tp, fp, fn), by_card
 
 
+def add_paraphrase_model_option(parser: argparse.ArgumentParser) -> None:
+    """`--paraphrase-model`, the same for every bench that scores (scoring, scoring_misses, soak)."""
+    parser.add_argument(
+        "--paraphrase-model",
+        default=DEFAULT_MODEL,
+        choices=tuple(MODELS),
+        help="the scorer's paraphrase model (the setting scoring.paraphrase_model)",
+    )
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -194,12 +204,7 @@ def main() -> None:
         help="labelled splits to report",
     )
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")
-    parser.add_argument(
-        "--paraphrase-model",
-        default=DEFAULT_MODEL,
-        choices=tuple(MODELS),
-        help="the scorer's paraphrase model (the setting scoring.paraphrase_model)",
-    )
+    add_paraphrase_model_option(parser)
     parser.add_argument(
         "--vector-cache",
         type=Path,

@@ -17,9 +17,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scoring import BLIND, BLIND2, BLIND3, BLIND4, BLIND5, DECK, EXTRA, KINDS, SPLITS, load_labels  # noqa: E402
+from bench.scoring import (  # noqa: E402
+    BLIND,
+    BLIND2,
+    BLIND3,
+    BLIND4,
+    BLIND5,
+    DECK,
+    EXTRA,
+    KINDS,
+    SPLITS,
+    add_paraphrase_model_option,
+    load_labels,
+)
 from trainer.deck import load_deck  # noqa: E402
-from trainer.scoring.semantic import DEFAULT_MODEL, MODELS  # noqa: E402
 
 #: The splits a diagnosis may look at: never the test split or the held-out sets (they measure, not tune). The
 #: five blind sets were each measured once and are used now, so they may be tuned on too.
@@ -31,7 +42,7 @@ def main() -> None:
     parser.add_argument("--split", nargs="+", default=list(TUNING), choices=TUNING)
     parser.add_argument("--kind", nargs="+", default=["paraphrase"], choices=KINDS)
     parser.add_argument("--top", type=int, default=3, help="candidates shown per missed point")
-    parser.add_argument("--paraphrase-model", default=DEFAULT_MODEL, choices=tuple(MODELS))
+    add_paraphrase_model_option(parser)
     parser.add_argument("--vector-cache", type=Path, help="bench-only: keep clause vectors in this file between runs")
     args = parser.parse_args()
 

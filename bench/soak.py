@@ -37,7 +37,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from trainer.scoring.semantic import DEFAULT_MODEL, MODELS  # noqa: E402
+from bench.scoring import add_paraphrase_model_option  # noqa: E402
+from trainer.scoring.semantic import DEFAULT_MODEL  # noqa: E402
 
 ANSWER = "A path parameter is part of the URL path. A query parameter comes after the question mark."
 RSS_GROWTH_MB = 20.0
@@ -67,12 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="answer with ~this many seconds of distinct FastAPI sentences read by Piper instead of the short clip",
     )
-    parser.add_argument(
-        "--paraphrase-model",
-        default=DEFAULT_MODEL,
-        choices=tuple(MODELS),
-        help="the scorer's paraphrase model (setting scoring.paraphrase_model)",
-    )
+    add_paraphrase_model_option(parser)
     parser.add_argument(
         "--trace-memory",
         action="store_true",

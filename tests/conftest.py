@@ -45,6 +45,15 @@ def small_tmpfs(folder: Path, size: str = "4m") -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
+@pytest.fixture
+def default_paraphrase_model_afterwards() -> Iterator[None]:
+    """The paraphrase model choice is process-wide: a test that selects one leaves the default selected."""
+    yield
+    from trainer.scoring import semantic
+
+    semantic.use(semantic.DEFAULT_MODEL)
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the app's data, config and deck folders at a fresh temporary folder for each test.

@@ -4,7 +4,6 @@ evidence on the shipped deck with the real embedding model."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -159,11 +158,7 @@ def minilm_misses(reason: str) -> pytest.MarkDecorator:
     )
 
 
-@pytest.fixture(autouse=True)
-def default_model_afterwards() -> Iterator[None]:
-    """A test may select a paraphrase model (process-wide): every test leaves the default selected."""
-    yield
-    semantic.use(semantic.DEFAULT_MODEL)
+pytestmark = pytest.mark.usefixtures("default_paraphrase_model_afterwards")
 
 
 def test_a_misconception_said_is_flagged_with_its_correction_and_costs_points() -> None:

@@ -4,7 +4,6 @@ MiniLM loaded from its packages and crediting paraphrases WordLlama misses, and 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +27,7 @@ AFTER_THE_REPLY = (
 )
 
 
-@pytest.fixture(autouse=True)
-def default_model_afterwards() -> Iterator[None]:
-    """The model choice is process-wide: every test here leaves the default selected."""
-    yield
-    semantic.use(semantic.DEFAULT_MODEL)
+pytestmark = pytest.mark.usefixtures("default_paraphrase_model_afterwards")
 
 
 def test_the_float16_table_gives_the_vectors_of_the_float32_one() -> None:
