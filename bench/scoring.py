@@ -190,6 +190,40 @@ def add_paraphrase_model_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def print_report(quality: Quality, by_card: Mapping[str, Mapping[str, list[float]]]) -> None:
+    """Each card's scores per kind, the pair accuracies and mean scores against their targets, precision/recall."""
+    short = {"off_topic": "off", "paraphrase": "para", "reversed": "rev", "negated": "neg", "word_list": "list",
+             "question_echo": "echo", "strong": "strong", "partial": "part", "one_wrong": "1wrong"}  # fmt: skip
+    print(f"{'card':<24}" + "".join(f"{short[k]:>7}" for k in KINDS))
+    for card_id, scores in sorted(by_card.items()):
+        cells = ("/".join(f"{v:.0f}" for v in scores[k]) if scores.get(k) else "-" for k in KINDS)
+        print(f"{card_id:<24}" + "".join(f"{cell:>7}" for cell in cells))
+    print("\npair                     accuracy  target")
+    for better, worse, target in PAIRS:
+        right, total = quality.pairs[(better, worse)]
+        if not total:
+            continue  # neither kind in these splits (extra has paraphrases and reversed answers only)
+        acc = quality.pair_accuracy(better, worse)
+        flag = "" if acc >= target else "  MISSED"
+        print(f"{better + ' > ' + worse:<24} {acc:6.3f} ({right}/{total})  >= {target}{flag}")
+    print("\nmean score per kind")
+    targets = {kind: (op, value) for kind, op, value in MEANS}
+    for kind in KINDS:
+        if kind in quality.means:
+            mean = quality.means[kind]
+            note = ""
+            if kind in targets:
+                op, value = targets[kind]
+                ok = mean <= value if op == "<=" else mean >= value
+                note = f"  target {op} {value:g}{'' if ok else '  MISSED'}"
+            print(f"  {kind:<14} {mean:5.1f}{note}")
+    print(
+        f"\npairwise ranking accuracy (all pairs)  {quality.ranking_accuracy:.3f}"
+        f"\nkey-point precision                    {quality.precision:.3f}"
+        f"\nkey-point recall                       {quality.recall:.3f}"
+    )
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -234,36 +268,7 @@ def main() -> None:
     print(
         f"paraphrase model {args.paraphrase_model} loaded: {loaded}, in {load_s:.2f} s, +{added:.0f} MB peak memory\n"
     )
-    short = {"off_topic": "off", "paraphrase": "para", "reversed": "rev", "negated": "neg", "word_list": "list",
-             "question_echo": "echo", "strong": "strong", "partial": "part", "one_wrong": "1wrong"}  # fmt: skip
-    print(f"{'card':<24}" + "".join(f"{short[k]:>7}" for k in KINDS))
-    for card_id, scores in sorted(by_card.items()):
-        cells = ("/".join(f"{v:.0f}" for v in scores[k]) if scores.get(k) else "-" for k in KINDS)
-        print(f"{card_id:<24}" + "".join(f"{cell:>7}" for cell in cells))
-    print("\npair                     accuracy  target")
-    for better, worse, target in PAIRS:
-        right, total = quality.pairs[(better, worse)]
-        if not total:
-            continue  # neither kind in these splits (extra has paraphrases and reversed answers only)
-        acc = quality.pair_accuracy(better, worse)
-        flag = "" if acc >= target else "  MISSED"
-        print(f"{better + ' > ' + worse:<24} {acc:6.3f} ({right}/{total})  >= {target}{flag}")
-    print("\nmean score per kind")
-    targets = {kind: (op, value) for kind, op, value in MEANS}
-    for kind in KINDS:
-        if kind in quality.means:
-            mean = quality.means[kind]
-            note = ""
-            if kind in targets:
-                op, value = targets[kind]
-                ok = mean <= value if op == "<=" else mean >= value
-                note = f"  target {op} {value:g}{'' if ok else '  MISSED'}"
-            print(f"  {kind:<14} {mean:5.1f}{note}")
-    print(
-        f"\npairwise ranking accuracy (all pairs)  {quality.ranking_accuracy:.3f}"
-        f"\nkey-point precision                    {quality.precision:.3f}"
-        f"\nkey-point recall                       {quality.recall:.3f}"
-    )
+    print_report(quality, by_card)
 
     if args.vector_cache is not None or args.repeat == 0:
         return  # cached vectors would time the cache, not the model
