@@ -23,6 +23,8 @@ paraphrases and one of every other kind, `one_wrong` included), written after `b
 `--split blind5` reports tests/data/scoring_labels_blind5.toml: a fifth outsider's set (every card, two
 paraphrases and one of every other kind, `one_wrong` included), written after `blind4` was used; measured once
 (docs/performance.md, "Fifth blind set") and used since.
+`--split blind6` reports tests/data/scoring_labels_blind6.toml: a sixth outsider's set (every card, two
+paraphrases and one of every other kind, `one_wrong` included), written after `blind5` was used; measured once.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
@@ -61,6 +63,8 @@ BLIND3 = "blind3"
 BLIND4 = "blind4"
 #: A fifth outsider's set for every card, written after BLIND4 was used; measured once, on request only.
 BLIND5 = "blind5"
+#: A sixth outsider's set for every card, written after BLIND5 was used; measured once, on request only.
+BLIND6 = "blind6"
 #: More answers on the train and dev cards (two paraphrases and one reversed answer per card), written in the
 #: third round of issue 8 to find why paraphrases were missed; tuned on, like train and dev.
 EXTRA = "extra"
@@ -234,7 +238,7 @@ def main() -> None:
         "--split",
         nargs="+",
         default=["test"],
-        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4, BLIND5),
+        choices=(*SPLITS, EXTRA, HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6),
         help="labelled splits to report",
     )
     parser.add_argument("--repeat", type=int, default=30, help="timing repetitions (median reported)")

@@ -4,7 +4,7 @@ Per card, on every split, the orderings any fair scorer must get: a strong answe
 topic's answer, the key terms read as a list and the question read back (on nearly every card also
 the points said with a negation); a list or an echo earns (nearly) nothing. The held-out test split must
 also keep the quality bench/scoring.py reports for it (paraphrases credited, verdicts agreeing with labels).
-The blind sets (holdout, blind, blind2, blind3, blind4, blind5) are only checked against the deck here: they are
+The blind sets (holdout, blind, blind2, blind3, blind4, blind5, blind6) are only checked against the deck here: they are
 measured once, never in tests.
 """
 
@@ -20,6 +20,7 @@ from bench.scoring import (
     BLIND3,
     BLIND4,
     BLIND5,
+    BLIND6,
     DECK,
     EXTRA,
     HOLDOUT,
@@ -48,7 +49,7 @@ def test_splits_are_by_card_and_every_card_has_every_kind_once() -> None:
         assert [kinds[(card, k)] for k in older_kinds] == [1] * len(older_kinds), card
 
 
-@pytest.mark.parametrize("split", [HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4, BLIND5])
+@pytest.mark.parametrize("split", [HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6])
 def test_the_blind_sets_name_only_cards_kinds_and_key_points_of_the_deck(split: str) -> None:
     # Loaded, never scored here: they are measured once by bench/scoring.py. load_labels raises on a card id, kind
     # or key point text the deck no longer has, so renaming a key point cannot silently empty their `covers`.
@@ -56,12 +57,13 @@ def test_the_blind_sets_name_only_cards_kinds_and_key_points_of_the_deck(split: 
     kinds = Counter((a.card.id, a.kind) for a in answers)
     for card in {a.card.id for a in answers}:
         assert all(kinds[(card, k)] >= 1 for k in KINDS if k != ONE_WRONG), card
-    if split in (BLIND, BLIND2, BLIND3, BLIND4, BLIND5):
+    if split in (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6):
         assert {a.card.id for a in answers} == {c.id for c in DECK_.cards}
         assert all(kinds[(c.id, "paraphrase")] == 2 for c in DECK_.cards)
     if split == BLIND2:
         assert all(kinds[(c.id, "reversed")] == 2 for c in DECK_.cards)
-    if split in (BLIND3, BLIND4, BLIND5):  # two paraphrases and exactly one of every other kind, one_wrong included
+    # Two paraphrases and exactly one of every other kind, one_wrong included.
+    if split in (BLIND3, BLIND4, BLIND5, BLIND6):
         for c in DECK_.cards:
             assert [kinds[(c.id, k)] for k in KINDS] == [2 if k == "paraphrase" else 1 for k in KINDS], c.id
 
