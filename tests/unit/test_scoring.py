@@ -644,3 +644,81 @@ def test_a_point_said_as_something_to_avoid_is_contradicted() -> None:
     point = next(p for p in avoided.points if p.point.text == "blocking libraries use def")
     assert (point.hit, point.how) == (False, "contradicted"), point.why
     assert point.why is not None and '"avoid"' in point.why
+
+
+def _point(result: ScoreResult, text: str) -> tuple[bool, str, str | None]:
+    point = next(p for p in result.points if p.point.text == text)
+    return point.hit, point.how, point.why
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_point_said_in_the_other_order_is_not_credited(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("depends-resolution")
+    point = "sub-dependencies resolved first"
+    for text in (
+        "FastAPI starts with the endpoint's own dependency and handles the sub dependencies afterwards.",
+        "It calls the top dependency first and then resolves its sub dependencies when they are needed.",
+    ):
+        hit, how, why = _point(score_answer(card, text), point)
+        assert not hit, (text, how, why)
+    hit, how, why = _point(
+        score_answer(
+            card, "FastAPI starts with the endpoint's own dependency first and handles the sub dependencies afterwards."
+        ),
+        point,
+    )
+    assert (hit, how) == (False, "contradicted") and why is not None and "other order" in why
+    right = "The sub dependencies are resolved first, and then the dependency that needs them."
+    assert _point(score_answer(card, right), point)[0]
+    task = DECK.card("background-tasks")
+    assert not _point(
+        score_answer(task, "The background job runs before the response is returned."), "runs after the response"
+    )[0]
+    assert _point(
+        score_answer(task, "The job runs after the response has gone back to the client."), "runs after the response"
+    )[0]
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_point_said_of_all_instead_of_some_or_the_other_way_round_is_not_credited(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("response-model-filter")
+    wrong = "Whatever fields the endpoint returns all reach the client unchanged."
+    assert not _point(score_answer(card, wrong), "keeps only declared fields")[0]
+    assert _point(
+        score_answer(card, "Only the fields the model declares are sent back."), "keeps only declared fields"
+    )[0]
+    middleware = DECK.card("middleware")
+    some = "A middleware only runs for the handful of routes you attach it to."
+    assert not _point(score_answer(middleware, some), "wraps every request")[0]
+    assert _point(score_answer(middleware, "A middleware runs on every request."), "wraps every request")[0]
+
+
+def test_not_just_widens_a_claim_rather_than_denying_it() -> None:
+    card = DECK.card("validation-type-hints")
+    text = "The type hints are not just for your editor, FastAPI reads the type hints to validate the request."
+    hit, how, why = _point(score_answer(card, text), "reads the type hints")
+    assert (hit, how) == (True, "same words"), why
+
+
+def test_a_point_about_hiding_said_with_its_opposite_is_contradicted() -> None:
+    card = DECK.card("response-model-filter")
+    text = "Internal fields such as the password hash get sent to the client as well."
+    hit, how, _ = _point(score_answer(card, text), "hides internal fields")
+    assert (hit, how) == (False, "contradicted")
+
+
+def test_an_extent_word_said_of_another_thing_or_turned_by_a_negation_is_no_flipped_claim() -> None:
+    from trainer.scoring import claims
+
+    own = frozenset({"keep", "declar", "field"})
+
+    def flipped(text: str) -> str | None:
+        tokens = tokenize(text)
+        return claims.quantifier_flipped(tokens, 0, len(tokens) - 1, own, restrictive=True)
+
+    assert flipped("whatever fields you return all get sent") == "whatever fields"
+    assert flipped("all the extra junk gets dropped") is None  # said of another thing than the point's
+    assert flipped("any field it does not declare is dropped") is None  # the negation turns it round
+    assert flipped("it keeps just the declared fields, all of them") is None

@@ -112,7 +112,18 @@ CONTRADICTION_THRESHOLD = 0.45
 #: opposite of the point's word" and "what the point negates, said plainly" are left out: at any similarity they
 #: also fire on right answers ("without needing a thread per request" for "async concurrency"), and so does "the
 #: point's words said after a negation" ("the fields it does not declare are stripped" for "filters fields").
-_CONTRADICTING = frozenset({"said the other way round", "negated after the point's subject"})
+#: Of those, the checks precise enough that a vaguer clause further from the point is no paraphrase of it once
+#: the closest one said it this way: "whatever fields you return all get sent" (0.66 from "keeps only declared
+#: fields") outweighs "if fields are missing it fills them in" (0.56).
+_REVERSED = frozenset({"said in the other order", "said of the opposite extent"})
+_CONTRADICTING = frozenset(
+    {
+        "said the other way round",
+        "negated after the point's subject",
+        "said in the other order",
+        "said of the opposite extent",
+    }
+)
 #: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
 #: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
 PARAPHRASE_MIN_NEW_WORDS = 3
@@ -150,6 +161,9 @@ class _Phrase:
     names: frozenset[str]  # product names a paraphrase must say too ("Uvicorn", not "Gunicorn")
     ordered: bool  # a relation whose sides cannot swap ("became")
     contrast_only: bool  # negated only by "instead of" / "rather than", never by "not", "no" or "never"
+    #: Where its point's phrases place their words in a sequence (claims.order_senses): ("sub", 1) for
+    #: "sub-dependencies resolved first"; said in the other order, the point is reversed.
+    order: tuple[tuple[str, int], ...] = ()
 
     @property
     def negated(self) -> bool:
@@ -200,6 +214,15 @@ def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = 
     )
 
 
+def _ordering(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
+    """Every phrase of a point that orders things carries the order of all its phrases: the alias "dependencies
+    called first" lacks the "sub" that "sub-dependencies resolved first" places early."""
+    senses = claims.order_senses([_tokens(ph.text) for ph in phrases])
+    if not senses:
+        return phrases
+    return tuple(dataclasses.replace(ph, order=tuple(sorted(senses.items()))) for ph in phrases)
+
+
 def _renaming(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
     """A point one of whose phrases is a renaming ("dict became model_dump") is one in all of them: "dict is now
     model dump, rather than ..." names the new name with "rather than", it does not negate it."""
@@ -217,7 +240,7 @@ def _identifier(text: str) -> bool:
 def _prepare(card: Card) -> _Prepared:
     question = claims.stems(t.text for t in tokenize(card.question) if t.text not in STOPWORDS)
     points = tuple(
-        _renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases))
+        _ordering(_renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases)))
         for point in card.key_points
     )
     point_stems = [claims.stems(w for ph in phrases for w in ph.words) for phrases in points]
@@ -411,6 +434,10 @@ def _find(
             negation = f'said of "{opposite}"'
         elif (outdated := _called_outdated(tokens, clause, phrase, found)) is not None:
             negation = f'said to be "{outdated}"'
+        elif order := claims.order_reversed(tokens, clause.first, clause.last, dict(phrase.order)):
+            negation = f'said in the other order ("{order}")'
+        elif (extent := _extent_flipped(tokens, clause, phrase, found)) is not None:
+            negation = f'said as "{extent}"'
         match = _Match(found.similarity, found, phrase, clause, negation)
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
@@ -428,7 +455,11 @@ def _negated_after(tokens: Sequence[Token], clause: Clause, last: int, pauses: f
     for i in range(last + 1, min(last + 1 + NEGATION_AFTER_REACH, clause.last + 1)):
         if i in pauses:
             return None
-        if tokens[i].text in _VERB_NEGATIONS and (i > last + 1 or tokens[i].text != "not"):
+        if (
+            tokens[i].text in _VERB_NEGATIONS
+            and (i > last + 1 or tokens[i].text != "not")
+            and not claims.widens(tokens, i)
+        ):
             return tokens[i].text
         if tokens[i].text not in STOPWORDS:
             return None
@@ -473,6 +504,33 @@ def _avoided(tokens: Sequence[Token], clause: Clause, first: int, last: int, pau
         if i in pauses and i <= first:
             return None
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _tokens(text: str) -> list[Token]:
+    """A phrase's tokens, computed once: phrases are checked on every live update."""
+    return tokenize(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _extent(phrases: Sequence[_Phrase]) -> tuple[bool, frozenset[str]] | None:
+    """Whether a point limits its claim ("keeps only declared fields": True) or extends it to all ("wraps every
+    request": False), with the stems of its other words; None when it does neither."""
+    said = {t.text for ph in phrases for t in _tokens(ph.text)}
+    restrictive, universal = bool(said & claims.RESTRICTIVE), bool(said & claims.UNIVERSAL)
+    if restrictive == universal:
+        return None
+    own = frozenset(stem(w) for ph in phrases for w in ph.words if w not in claims.RESTRICTIVE | claims.UNIVERSAL)
+    return restrictive, own
+
+
+def _extent_flipped(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
+    """The quantifier by which a clause claims the opposite extent of a phrase whose own quantifier the match
+    left out: "whatever fields you return all get sent" for "only declared fields sent"."""
+    extent = _extent((phrase,))
+    if extent is None or any(phrase.words[i] in claims.RESTRICTIVE | claims.UNIVERSAL for i in found.matched):
+        return None
+    return claims.quantifier_flipped(tokens, clause.first, clause.last, extent[1], extent[0])
 
 
 def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
@@ -965,8 +1023,8 @@ def _paraphrases(
     home = [pieces.get(c, c) for c in usable]  # the whole clause a candidate (or a stretch of it) belongs to
     contradictions: dict[int, tuple[int, str]] = {}
     for sim, p, k in pairs:
-        if p in credited:
-            continue
+        if p in credited or contradictions.get(p, (0, ""))[1] in _REVERSED:
+            continue  # the clause closest to the point said it wrongly: a vaguer one further off is no paraphrase
         result = results[p]
         clause = usable[k]
         # A point credited by another clause stops claiming this one, unless this one says it wrongly ("the sub
@@ -1145,6 +1203,11 @@ def _rejection(
             own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
             if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
                 return "a negated copy of the point's own words"
+    if claims.order_reversed(tokens, clause.first, clause.last, dict(phrases[0].order)):
+        return "said in the other order"  # "the route first and the sub dependencies afterwards"
+    extent = _extent(phrases)
+    if extent is not None and claims.quantifier_flipped(tokens, clause.first, clause.last, extent[1], extent[0]):
+        return "said of the opposite extent"  # "whatever fields you return all get sent" for "only declared ones"
     if not ordered and _mostly_set_aside(tokens, clause, pauses):
         return "most of it follows a contrast"  # "it's better than switching to an async client"
     return None
@@ -1177,7 +1240,12 @@ def _negated_after_subject(
             i += 1
         while i < end and tokens[i].text in STOPWORDS:
             i += 1
-        if i + 1 < end and tokens[i].text in _VERB_NEGATIONS and any(stem(w)[:5] in own for w in subject):
+        if (
+            i + 1 < end
+            and tokens[i].text in _VERB_NEGATIONS
+            and not claims.widens(tokens, i)
+            and any(stem(w)[:5] in own for w in subject)
+        ):
             return True
     return False
 
