@@ -722,3 +722,27 @@ def test_an_extent_word_said_of_another_thing_or_turned_by_a_negation_is_no_flip
     assert flipped("all the extra junk gets dropped") is None  # said of another thing than the point's
     assert flipped("any field it does not declare is dropped") is None  # the negation turns it round
     assert flipped("it keeps just the declared fields, all of them") is None
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_an_order_word_is_read_by_what_it_orders_not_as_the_opposite_of_another(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("background-tasks")
+    # "first" is the opposite of "after", yet "the response first, then the task" is "runs after the response".
+    for text in (
+        "FastAPI sends the response first and then runs the function.",
+        "The reply goes back to the caller first, and then the scheduled function runs.",
+    ):
+        assert _point(score_answer(card, text), "runs after the response")[0], text
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_word_the_point_affirms_is_not_refused_because_a_negated_alias_has_it(model: str) -> None:
+    semantic.use(model)
+    # The alias "no long uvicorn command" negates the long command, not Uvicorn, which the point itself names.
+    text = "So it replaces typing out uvicorn main colon app with the reload flag by hand."
+    hit, how, why = _point(score_answer(DECK.card("fastapi-cli"), text), "replaces the uvicorn command")
+    assert hit, (how, why)
+    # A point whose own text is negated still refuses its word said plainly.
+    said = score_answer(DECK.card("hide-secrets"), "You return the database model directly from the route.")
+    assert not _point(said, "don't return the DB model")[0]

@@ -537,6 +537,8 @@ def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phras
     """A word of the clause that is the opposite of a phrase word the match left out: two of "one worker many
     requests" in "a worker only ever handles one request" are no claim that it handles many."""
     missing = {stem(w) for i, w in enumerate(phrase.words) if i not in found.matched}
+    if phrase.order:  # "response first and then runs" is "runs after the response": order_reversed judges order
+        missing = {w for w in missing if not claims.order_words([Token(w, 0, 0)])}
     if not missing:
         return None
     own = {stem(w) for w in phrase.words}  # "one worker many requests" holds both opposites
@@ -1174,7 +1176,10 @@ def _rejection(
             return "another product than the point's"  # "served by Gunicorn" is not "served by Uvicorn"
     if any(ph.ordered and _reversed_in(ph, said_tokens) for ph in phrases):
         return "said the other way round"  # "from_attributes was renamed to orm_mode"
-    negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)}
+    # A word the point's own text affirms is not what an alias negates: "uvicorn" in "no long uvicorn command",
+    # an alias of "replaces the uvicorn command" ("don't return the DB model" negates its own "return").
+    affirmed = set() if phrases[0].negated else {stem(w) for w in phrases[0].words}
+    negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)} - affirmed
     if negated_words & said_stems and not claims.negation_words(said_tokens):
         return "what the point negates, said plainly"  # "with automatic retries" is not "no retries"
     if not _shared_roots(prep, p, tokens, clause):
@@ -1186,7 +1191,7 @@ def _rejection(
         return "said of another compared thing"
     if _other_term(tokens, clause, prep.term[p], prep.compared_terms):
         return "said of another compared number"
-    if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words):
+    if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words, bool(phrases[0].order)):
         return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"
     if not any(ph.negated for ph in phrases) and _denied(phrases, tokens, clause, pauses):
         return "the point's words said after a negation"  # "you don't need a task queue"
@@ -1306,10 +1311,14 @@ def _mostly_set_aside(tokens: Sequence[Token], clause: Clause, pauses: frozenset
 _OPPOSITE_PREFIXES = ("un", "non", "in", "im", "dis", "mal")
 
 
-def _opposite_said(phrases: Sequence[_Phrase], words: set[str]) -> bool:
+def _opposite_said(phrases: Sequence[_Phrase], words: set[str], ordered: bool = False) -> bool:
     """True when the clause says the opposite of one of the point's own words ("unlimited" for "limited",
-    "called twice" for "called once", "a fresh object" for "the same instance") and not the word itself."""
+    "called twice" for "called once", "a fresh object" for "the same instance") and not the word itself. For a
+    point that orders things (`ordered`), its order words are left to claims.order_reversed: "the response goes
+    out first and then the task runs" says "runs after the response"."""
     own = {w for ph in phrases for i, w in enumerate(ph.words) if i not in ph.roles}
+    if ordered:
+        own = {w for w in own if not claims.order_words([Token(w, 0, 0)])}
     if any(prefix + w in words for w in own if len(w) >= 4 for prefix in _OPPOSITE_PREFIXES):
         return True
     said = {stem(w) for w in words}
