@@ -746,3 +746,13 @@ def test_a_word_the_point_affirms_is_not_refused_because_a_negated_alias_has_it(
     # A point whose own text is negated still refuses its word said plainly.
     said = score_answer(DECK.card("hide-secrets"), "You return the database model directly from the route.")
     assert not _point(said, "don't return the DB model")[0]
+
+
+def test_once_opening_a_time_clause_orders_like_after() -> None:
+    card = DECK.card("background-tasks")
+    wrong = "The caller only gets the response once the task has completed."
+    assert not _point(score_answer(card, wrong), "runs after the response")[0]
+    assert _point(score_answer(card, "The task runs once the response has gone out."), "runs after the response")[0]
+    # "once per request" counts, it does not order: the dependency cache card still credits it.
+    said = score_answer(DECK.card("dependency-cache-scope"), "Inside a request get_db is called once per request.")
+    assert _point(said, "once per request")[0]

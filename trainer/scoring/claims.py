@@ -399,41 +399,59 @@ ORDER_OBJECT_WORDS = {"then": 3}
 ORDER_OBJECT_WORDS_DEFAULT = 2
 
 
+#: "once" followed by one of these opens a time clause, like "after": "once the response has been sent" (not
+#: "once per request" or "called once").
+_ONCE_OPENS = frozenset({"the", "a", "an", "you", "it", "its", "it's", "we", "they", "your", "their", "that", "this"})
+
+
+def _order_text(tokens: Sequence[Token], i: int) -> str:
+    """The order word token i says: itself, or "after" for "once" opening a time clause."""
+    text = tokens[i].text
+    if text == "once" and i + 1 < len(tokens) and tokens[i + 1].text in _ONCE_OPENS:
+        return "after"
+    return text
+
+
 def _order_word(text: str) -> bool:
     return text in ORDER_ADVERBS or text in ORDER_PREPOSITIONS
 
 
+def _is_order(tokens: Sequence[Token], i: int) -> bool:
+    return _order_word(_order_text(tokens, i))
+
+
 def order_words(tokens: Sequence[Token]) -> int:
-    """How many words order things among these tokens: "first", "after", "then"."""
-    return sum(_order_word(t.text) for t in tokens)
+    """How many words order things among these tokens: "first", "after", "then", "once the ..."."""
+    return sum(_is_order(tokens, i) for i in range(len(tokens)))
 
 
 def order_of(tokens: Sequence[Token], first: int, last: int) -> dict[int, int]:
     """Where tokens first..last place each of their content words in a sequence: +1 early, -1 late (words no
-    order word reaches are left out). A word after "before", "after" or "then" is its object ("after the
+    order word reaches are left out). A word after "before", "after", "once" or "then" is its object ("after the
     response": the response comes first); any other word takes the sense of the nearest order word after it, or
     of the nearest adverb ("the route first and the sub dependencies afterwards")."""
-    marks = [(i, ORDER_ADVERBS.get(t.text) or ORDER_PREPOSITIONS.get(t.text, 0)) for i, t in enumerate(tokens)]
-    marks = [(i, s) for i, s in marks[first : last + 1] if s]
+    said = [_order_text(tokens, i) for i in range(len(tokens))]
+    marks = [(i, ORDER_ADVERBS.get(said[i]) or ORDER_PREPOSITIONS.get(said[i], 0)) for i in range(first, last + 1)]
+    marks = [(i, s) for i, s in marks if s]
     if not marks:
         return {}
     out: dict[int, int] = {}
     for j in range(first, last + 1):
-        if tokens[j].text in STOPWORDS or _order_word(tokens[j].text):
+        if said[j] in STOPWORDS or _order_word(said[j]):
             continue
         objects = [
             s
             for i, s in marks
-            if tokens[i].text in ORDER_PREPOSITIONS
+            if said[i] in ORDER_PREPOSITIONS
             and i < j
-            and sum(tokens[k].text not in STOPWORDS for k in range(i + 1, j))
-            < ORDER_OBJECT_WORDS.get(tokens[i].text, ORDER_OBJECT_WORDS_DEFAULT)
-            and not any(_order_word(tokens[k].text) for k in range(i + 1, j))
+            and sum(said[k] not in STOPWORDS for k in range(i + 1, j))
+            < ORDER_OBJECT_WORDS.get(said[i], ORDER_OBJECT_WORDS_DEFAULT)
+            and not any(_order_word(said[k]) for k in range(i + 1, j))
         ]
         if objects:
             out[j] = -objects[-1]
             continue
-        near = [(abs(i - j), s) for i, s in marks if i > j or tokens[i].text in ORDER_ADVERBS]
+        near = [(abs(i - j), s) for i, s in marks if i > j or said[i] in ORDER_ADVERBS]
         if near:
             out[j] = min(near)[1]
     return out
@@ -466,7 +484,7 @@ def order_reversed(said: Sequence[Token], first: int, last: int, senses: Mapping
     if sum(v for v, _ in votes) >= 0:
         return None
     wrong = next(j for v, j in votes if v < 0)
-    marks = [i for i in range(first, last + 1) if _order_word(said[i].text)]
+    marks = [i for i in range(first, last + 1) if _is_order(said, i)]
     return said[min(marks, key=lambda i: abs(i - wrong))].text
 
 
