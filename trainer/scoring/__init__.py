@@ -6,8 +6,10 @@ clauses close to the point (semantic.py), each read as making the open point it 
 claims.py must confirm the claim: no negation or contrast ("rather than") the point lacks, the right thing as
 its subject, the numbers it requires, a sentence rather than a list of terms, and more than the question's own
 words. A paraphrase must also share a word root with the point or its model sentence, and not say it the other
-way round (read by its relation word: "became", "replaces"), its opposite ("unlimited", "twice" for "once"),
-another product, or plainly what the point negates. `explain_paraphrases()` lists every candidate with the
+way round (read by its relation word: "became", "replaces"), in the other order in time ("the route first, the
+sub dependencies afterwards" for "sub-dependencies resolved first"), of the opposite extent ("whatever fields you
+return" for "keeps only declared fields"), its opposite ("unlimited", "twice" for "once"), another product, or
+plainly what the point negates. `explain_paraphrases()` lists every candidate with the
 check that refused it (bench/scoring_misses.py). A card's misconceptions are found the same way; each one said is
 flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point; a key point
 stated wrongly (contradicted) costs CONTRADICTION_PENALTY: its words negated before or right after them ("plain
