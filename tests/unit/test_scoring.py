@@ -756,3 +756,17 @@ def test_once_opening_a_time_clause_orders_like_after() -> None:
     # "once per request" counts, it does not order: the dependency cache card still credits it.
     said = score_answer(DECK.card("dependency-cache-scope"), "Inside a request get_db is called once per request.")
     assert _point(said, "once per request")[0]
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_point_s_words_said_of_the_other_alternative_do_not_make_it(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("docs-pages")
+    # One clause (no topic word right after "and"): the Swagger UI is paired with /redoc.
+    swapped = "Going to slash docs opens ReDoc and going to slash redoc opens the Swagger UI."
+    result, trace = explain_paraphrases(card, swapped)
+    hit, how, why = _point(result, "Swagger UI at /docs")
+    assert not hit, (how, why)
+    assert any(verdict == "its words are said of another compared thing" for p, _, _, verdict in trace if p == 0)
+    right = "Going to slash docs opens the Swagger UI and going to slash redoc opens ReDoc."
+    assert _point(score_answer(card, right), "Swagger UI at /docs")[0]

@@ -191,6 +191,8 @@ class _Prepared:
     term: tuple[str | None, ...]  # per point: the compared term it is about, by its words or model sentence
     distinct: tuple[frozenset[str], ...]  # per misconception: its word roots no point, model sentence or question has
     model_clauses: tuple[str, ...]  # the model answer's clauses: what a right answer says, point or not
+    #: Compared things the question names as alternatives ("the /docs and /redoc URLs", "WSGI vs ASGI"), by stem.
+    alternatives: frozenset[str] = frozenset()
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -288,7 +290,30 @@ def _prepare(card: Card) -> _Prepared:
             card.answer[answer_tokens[c.first].start : answer_tokens[c.last].end]
             for c in claims.split_clauses(card.answer, answer_tokens, split_words)
         ),
+        _alternatives(card.question, topics),
     )
+
+
+#: Words that join alternatives in a question: "the /docs and /redoc URLs", "WSGI vs ASGI".
+_ALTERNATIVE_LINKS = frozenset({"and", "or", "vs", "versus"})
+
+
+def _alternatives(question: str, topics: frozenset[str]) -> frozenset[str]:
+    """The topic stems the question joins as alternatives: "and", "or" or "vs" with a topic that only one side has
+    on each side, within three words and no comma ("a path parameter and a query parameter": path and query)."""
+    tokens = tokenize(question)
+    said = [stem(t.text) for t in tokens]
+    out: set[str] = set()
+    for i, word in enumerate(said):
+        if word not in _ALTERNATIVE_LINKS or i == 0 or i + 1 == len(tokens):
+            continue
+        if "," in question[tokens[max(0, i - 3)].start : tokens[min(len(tokens) - 1, i + 3)].end]:
+            continue
+        left = {w for w in said[max(0, i - 3) : i] if w in topics}
+        right = {w for w in said[i + 1 : i + 4] if w in topics}
+        if len(left - right) == 1 and len(right - left) == 1:
+            out.update((left - right) | (right - left))
+    return frozenset(out)
 
 
 def _distinct_roots(wrong: Misconception, card: Card, sentences: Sequence[str]) -> frozenset[str]:
@@ -1193,6 +1218,8 @@ def _rejection(
         return "said of another compared thing"
     if _other_term(tokens, clause, prep.term[p], prep.compared_terms):
         return "said of another compared number"
+    if _nearer_rival(prep, p, tokens, clause):
+        return "its words are said of another compared thing"  # "slash redoc is the Swagger UI"
     if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words, bool(phrases[0].order)):
         return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"
     if not any(ph.negated for ph in phrases) and _denied(phrases, tokens, clause, pauses):
@@ -1218,6 +1245,30 @@ def _rejection(
     if not ordered and _mostly_set_aside(tokens, clause, pauses):
         return "most of it follows a contrast"  # "it's better than switching to an async client"
     return None
+
+
+def _nearer_rival(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause) -> bool:
+    """True when most of point p's own words (beyond the compared things) sit nearer another compared thing than
+    the point's own in the clause: "slash docs is ReDoc and slash redoc is the Swagger UI" pairs Swagger UI with
+    /redoc, not with /docs as "Swagger UI at /docs" does."""
+    stems = {stem(w) for ph in prep.points[p] for w in ph.words}
+    roles, rivals = stems & prep.alternatives, prep.rivals[p] & prep.alternatives
+    said = [stem(t.text) for t in tokens[clause.first : clause.last + 1]]
+    own_at = [i for i, w in enumerate(said) if w in roles]
+    rival_at = [  # "not 400" names no subject
+        i
+        for i, w in enumerate(said)
+        if w in rivals and not claims.negation_words(tokens[max(clause.first, clause.first + i - 2) : clause.first + i])
+    ]
+    if not own_at or not rival_at:
+        return False
+    words = stems - roles - rivals - STOPWORDS
+    votes = 0
+    for i, w in enumerate(said):
+        if w in words:
+            to_own, to_rival = min(abs(i - j) for j in own_at), min(abs(i - j) for j in rival_at)
+            votes += (to_own < to_rival) - (to_rival < to_own)
+    return votes < 0
 
 
 #: Negations that deny a predicate when they follow its subject: "tags do not work", "the model never does".
