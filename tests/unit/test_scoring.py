@@ -770,3 +770,10 @@ def test_a_point_s_words_said_of_the_other_alternative_do_not_make_it(model: str
     assert any(verdict == "its words are said of another compared thing" for p, _, _, verdict in trace if p == 0)
     right = "Going to slash docs opens the Swagger UI and going to slash redoc opens ReDoc."
     assert _point(score_answer(card, right), "Swagger UI at /docs")[0]
+
+
+def test_an_alias_without_the_point_s_number_is_not_made_by_a_clause_naming_another_number() -> None:
+    card = DECK.card("pydantic-v2-rust")
+    wrong = "Pydantic v1 is still the default in new releases."
+    assert not _point(score_answer(card, wrong), "v2 is the default")[0]
+    assert _point(score_answer(card, "It is the default in new releases."), "v2 is the default")[0]

@@ -166,6 +166,9 @@ class _Phrase:
     #: Where its point's phrases place their words in a sequence (claims.order_senses): ("sub", 1) for
     #: "sub-dependencies resolved first"; said in the other order, the point is reversed.
     order: tuple[tuple[str, int], ...] = ()
+    #: The numbers its point's phrases name ("2" for "v2 is the default"): an alias without one ("default in new
+    #: releases") is not made by a clause naming only other numbers ("v1 is still the default in new releases").
+    point_numbers: frozenset[str] = frozenset()
 
     @property
     def negated(self) -> bool:
@@ -227,6 +230,14 @@ def _ordering(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
     return tuple(dataclasses.replace(ph, order=tuple(sorted(senses.items()))) for ph in phrases)
 
 
+def _numbering(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
+    """Every phrase of a point carries the numbers any of its phrases name (`_Phrase.point_numbers`)."""
+    numbers = frozenset().union(*(ph.numbers for ph in phrases))
+    if not numbers:
+        return phrases
+    return tuple(dataclasses.replace(ph, point_numbers=numbers) for ph in phrases)
+
+
 def _renaming(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
     """A point one of whose phrases is a renaming ("dict became model_dump") is one in all of them: "dict is now
     model dump, rather than ..." names the new name with "rather than", it does not negate it."""
@@ -244,7 +255,9 @@ def _identifier(text: str) -> bool:
 def _prepare(card: Card) -> _Prepared:
     question = claims.stems(t.text for t in tokenize(card.question) if t.text not in STOPWORDS)
     points = tuple(
-        _ordering(_renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases)))
+        _numbering(
+            _ordering(_renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases)))
+        )
         for point in card.key_points
     )
     point_stems = [claims.stems(w for ph in phrases for w in ph.words) for phrases in points]
@@ -441,6 +454,10 @@ def _find(
             continue  # "ASGI is synchronous, the old blocking standard" is not "WSGI is synchronous"
         if _other_term(tokens, clause, *term):
             continue  # "four hundred is sent when the request doesn't match the schema": a 422 point
+        if phrase.point_numbers and not phrase.numbers:
+            named = claims.numbers(t.text for t in tokens[clause.first : clause.last + 1])
+            if named and named.isdisjoint(phrase.point_numbers):
+                continue  # "v1 is still the default in new releases" is not "v2 is the default"
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         if not said and not phrase.negated and (after := _negated_after(tokens, clause, found.last, pauses)):
             said = [after]
