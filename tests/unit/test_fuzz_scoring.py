@@ -95,6 +95,6 @@ def test_saying_a_key_points_words_hits_it_whatever_surrounds_them(
     text = f"{before}. {unique[said]}. {after}"
     result = score_answer(card, text)
     assert result.points[said].hit, (unique[said], text, result.points[said])
-    # A point made earns credit unless the words around it state another point wrongly (each costs 10).
+    # A point made earns credit unless the words around it state another point wrongly (each costs points).
     stated_wrongly = [p for p in result.points if p.how == "contradicted"]
     assert result.score > 0 or stated_wrongly, (text, result)

@@ -644,3 +644,136 @@ def test_a_point_said_as_something_to_avoid_is_contradicted() -> None:
     point = next(p for p in avoided.points if p.point.text == "blocking libraries use def")
     assert (point.hit, point.how) == (False, "contradicted"), point.why
     assert point.why is not None and '"avoid"' in point.why
+
+
+def _point(result: ScoreResult, text: str) -> tuple[bool, str, str | None]:
+    point = next(p for p in result.points if p.point.text == text)
+    return point.hit, point.how, point.why
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_point_said_in_the_other_order_is_not_credited(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("depends-resolution")
+    point = "sub-dependencies resolved first"
+    for text in (
+        "FastAPI starts with the endpoint's own dependency and handles the sub dependencies afterwards.",
+        "It calls the top dependency first and then resolves its sub dependencies when they are needed.",
+    ):
+        hit, how, why = _point(score_answer(card, text), point)
+        assert not hit, (text, how, why)
+    hit, how, why = _point(
+        score_answer(
+            card, "FastAPI starts with the endpoint's own dependency first and handles the sub dependencies afterwards."
+        ),
+        point,
+    )
+    assert (hit, how) == (False, "contradicted") and why is not None and "other order" in why
+    right = "The sub dependencies are resolved first, and then the dependency that needs them."
+    assert _point(score_answer(card, right), point)[0]
+    task = DECK.card("background-tasks")
+    assert not _point(
+        score_answer(task, "The background job runs before the response is returned."), "runs after the response"
+    )[0]
+    assert _point(
+        score_answer(task, "The job runs after the response has gone back to the client."), "runs after the response"
+    )[0]
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_point_said_of_all_instead_of_some_or_the_other_way_round_is_not_credited(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("response-model-filter")
+    wrong = "Whatever fields the endpoint returns all reach the client unchanged."
+    assert not _point(score_answer(card, wrong), "keeps only declared fields")[0]
+    assert _point(
+        score_answer(card, "Only the fields the model declares are sent back."), "keeps only declared fields"
+    )[0]
+    middleware = DECK.card("middleware")
+    some = "A middleware only runs for the handful of routes you attach it to."
+    assert not _point(score_answer(middleware, some), "wraps every request")[0]
+    assert _point(score_answer(middleware, "A middleware runs on every request."), "wraps every request")[0]
+
+
+def test_not_just_widens_a_claim_rather_than_denying_it() -> None:
+    card = DECK.card("validation-type-hints")
+    text = "The type hints are not just for your editor, FastAPI reads the type hints to validate the request."
+    hit, how, why = _point(score_answer(card, text), "reads the type hints")
+    assert (hit, how) == (True, "same words"), why
+
+
+def test_a_point_about_hiding_said_with_its_opposite_is_contradicted() -> None:
+    card = DECK.card("response-model-filter")
+    text = "Internal fields such as the password hash get sent to the client as well."
+    hit, how, _ = _point(score_answer(card, text), "hides internal fields")
+    assert (hit, how) == (False, "contradicted")
+
+
+def test_an_extent_word_said_of_another_thing_or_turned_by_a_negation_is_no_flipped_claim() -> None:
+    from trainer.scoring import claims
+
+    own = frozenset({"keep", "declar", "field"})
+
+    def flipped(text: str) -> str | None:
+        tokens = tokenize(text)
+        return claims.quantifier_flipped(tokens, 0, len(tokens) - 1, own, restrictive=True)
+
+    assert flipped("whatever fields you return all get sent") == "whatever fields"
+    assert flipped("all the extra junk gets dropped") is None  # said of another thing than the point's
+    assert flipped("any field it does not declare is dropped") is None  # the negation turns it round
+    assert flipped("it keeps just the declared fields, all of them") is None
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_an_order_word_is_read_by_what_it_orders_not_as_the_opposite_of_another(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("background-tasks")
+    # "first" is the opposite of "after", yet "the response first, then the task" is "runs after the response".
+    for text in (
+        "FastAPI sends the response first and then runs the function.",
+        "The reply goes back to the caller first, and then the scheduled function runs.",
+    ):
+        assert _point(score_answer(card, text), "runs after the response")[0], text
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_word_the_point_affirms_is_not_refused_because_a_negated_alias_has_it(model: str) -> None:
+    semantic.use(model)
+    # The alias "no long uvicorn command" negates the long command, not Uvicorn, which the point itself names.
+    text = "So it replaces typing out uvicorn main colon app with the reload flag by hand."
+    hit, how, why = _point(score_answer(DECK.card("fastapi-cli"), text), "replaces the uvicorn command")
+    assert hit, (how, why)
+    # A point whose own text is negated still refuses its word said plainly.
+    said = score_answer(DECK.card("hide-secrets"), "You return the database model directly from the route.")
+    assert not _point(said, "don't return the DB model")[0]
+
+
+def test_once_opening_a_time_clause_orders_like_after() -> None:
+    card = DECK.card("background-tasks")
+    wrong = "The caller only gets the response once the task has completed."
+    assert not _point(score_answer(card, wrong), "runs after the response")[0]
+    assert _point(score_answer(card, "The task runs once the response has gone out."), "runs after the response")[0]
+    # "once per request" counts, it does not order: the dependency cache card still credits it.
+    said = score_answer(DECK.card("dependency-cache-scope"), "Inside a request get_db is called once per request.")
+    assert _point(said, "once per request")[0]
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_point_s_words_said_of_the_other_alternative_do_not_make_it(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("docs-pages")
+    # One clause (no topic word right after "and"): the Swagger UI is paired with /redoc.
+    swapped = "Going to slash docs opens ReDoc and going to slash redoc opens the Swagger UI."
+    result, trace = explain_paraphrases(card, swapped)
+    hit, how, why = _point(result, "Swagger UI at /docs")
+    assert not hit, (how, why)
+    assert any(verdict == "its words are said of another compared thing" for p, _, _, verdict in trace if p == 0)
+    right = "Going to slash docs opens the Swagger UI and going to slash redoc opens ReDoc."
+    assert _point(score_answer(card, right), "Swagger UI at /docs")[0]
+
+
+def test_an_alias_without_the_point_s_number_is_not_made_by_a_clause_naming_another_number() -> None:
+    card = DECK.card("pydantic-v2-rust")
+    wrong = "Pydantic v1 is still the default in new releases."
+    assert not _point(score_answer(card, wrong), "v2 is the default")[0]
+    assert _point(score_answer(card, "It is the default in new releases."), "v2 is the default")[0]

@@ -6,8 +6,10 @@ clauses close to the point (semantic.py), each read as making the open point it 
 claims.py must confirm the claim: no negation or contrast ("rather than") the point lacks, the right thing as
 its subject, the numbers it requires, a sentence rather than a list of terms, and more than the question's own
 words. A paraphrase must also share a word root with the point or its model sentence, and not say it the other
-way round (read by its relation word: "became", "replaces"), its opposite ("unlimited", "twice" for "once"),
-another product, or plainly what the point negates. `explain_paraphrases()` lists every candidate with the
+way round (read by its relation word: "became", "replaces"), in the other order in time ("the route first, the
+sub dependencies afterwards" for "sub-dependencies resolved first"), of the opposite extent ("whatever fields you
+return" for "keeps only declared fields"), its opposite ("unlimited", "twice" for "once"), another product, or
+plainly what the point negates. `explain_paraphrases()` lists every candidate with the
 check that refused it (bench/scoring_misses.py). A card's misconceptions are found the same way; each one said is
 flagged with its correction, costs MISCONCEPTION_PENALTY points, and its words cannot also earn a point; a key point
 stated wrongly (contradicted) costs CONTRADICTION_PENALTY: its words negated before or right after them ("plain
@@ -112,7 +114,18 @@ CONTRADICTION_THRESHOLD = 0.45
 #: opposite of the point's word" and "what the point negates, said plainly" are left out: at any similarity they
 #: also fire on right answers ("without needing a thread per request" for "async concurrency"), and so does "the
 #: point's words said after a negation" ("the fields it does not declare are stripped" for "filters fields").
-_CONTRADICTING = frozenset({"said the other way round", "negated after the point's subject"})
+#: Of those, the checks precise enough that a vaguer clause further from the point is no paraphrase of it once
+#: the closest one said it this way: "whatever fields you return all get sent" (0.66 from "keeps only declared
+#: fields") outweighs "if fields are missing it fills them in" (0.56).
+_REVERSED = frozenset({"said in the other order", "said of the opposite extent"})
+_CONTRADICTING = frozenset(
+    {
+        "said the other way round",
+        "negated after the point's subject",
+        "said in the other order",
+        "said of the opposite extent",
+    }
+)
 #: A clause proposed for a point needs this many content words beyond the question's own: the vector of a
 #: two-word clause is its shared word ("the validation was fine" sits at 0.70 from "validation failed").
 PARAPHRASE_MIN_NEW_WORDS = 3
@@ -150,6 +163,12 @@ class _Phrase:
     names: frozenset[str]  # product names a paraphrase must say too ("Uvicorn", not "Gunicorn")
     ordered: bool  # a relation whose sides cannot swap ("became")
     contrast_only: bool  # negated only by "instead of" / "rather than", never by "not", "no" or "never"
+    #: Where its point's phrases place their words in a sequence (claims.order_senses): ("sub", 1) for
+    #: "sub-dependencies resolved first"; said in the other order, the point is reversed.
+    order: tuple[tuple[str, int], ...] = ()
+    #: The numbers its point's phrases name ("2" for "v2 is the default"): an alias without one ("default in new
+    #: releases") is not made by a clause naming only other numbers ("v1 is still the default in new releases").
+    point_numbers: frozenset[str] = frozenset()
 
     @property
     def negated(self) -> bool:
@@ -175,6 +194,8 @@ class _Prepared:
     term: tuple[str | None, ...]  # per point: the compared term it is about, by its words or model sentence
     distinct: tuple[frozenset[str], ...]  # per misconception: its word roots no point, model sentence or question has
     model_clauses: tuple[str, ...]  # the model answer's clauses: what a right answer says, point or not
+    #: Compared things the question names as alternatives ("the /docs and /redoc URLs", "WSGI vs ASGI"), by stem.
+    alternatives: frozenset[str] = frozenset()
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -200,6 +221,23 @@ def _phrase(text: str, question: frozenset[str], right: frozenset[str] | None = 
     )
 
 
+def _ordering(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
+    """Every phrase of a point that orders things carries the order of all its phrases: the alias "dependencies
+    called first" lacks the "sub" that "sub-dependencies resolved first" places early."""
+    senses = claims.order_senses([_tokens(ph.text) for ph in phrases])
+    if not senses:
+        return phrases
+    return tuple(dataclasses.replace(ph, order=tuple(sorted(senses.items()))) for ph in phrases)
+
+
+def _numbering(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
+    """Every phrase of a point carries the numbers any of its phrases name (`_Phrase.point_numbers`)."""
+    numbers = frozenset().union(*(ph.numbers for ph in phrases))
+    if not numbers:
+        return phrases
+    return tuple(dataclasses.replace(ph, point_numbers=numbers) for ph in phrases)
+
+
 def _renaming(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
     """A point one of whose phrases is a renaming ("dict became model_dump") is one in all of them: "dict is now
     model dump, rather than ..." names the new name with "rather than", it does not negate it."""
@@ -217,7 +255,9 @@ def _identifier(text: str) -> bool:
 def _prepare(card: Card) -> _Prepared:
     question = claims.stems(t.text for t in tokenize(card.question) if t.text not in STOPWORDS)
     points = tuple(
-        _renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases))
+        _numbering(
+            _ordering(_renaming(tuple(_phrase(p, question, strict=_identifier(point.text)) for p in point.phrases)))
+        )
         for point in card.key_points
     )
     point_stems = [claims.stems(w for ph in phrases for w in ph.words) for phrases in points]
@@ -263,7 +303,30 @@ def _prepare(card: Card) -> _Prepared:
             card.answer[answer_tokens[c.first].start : answer_tokens[c.last].end]
             for c in claims.split_clauses(card.answer, answer_tokens, split_words)
         ),
+        _alternatives(card.question, topics),
     )
+
+
+#: Words that join alternatives in a question: "the /docs and /redoc URLs", "WSGI vs ASGI".
+_ALTERNATIVE_LINKS = frozenset({"and", "or", "vs", "versus"})
+
+
+def _alternatives(question: str, topics: frozenset[str]) -> frozenset[str]:
+    """The topic stems the question joins as alternatives: "and", "or" or "vs" with a topic that only one side has
+    on each side, within three words and no comma ("a path parameter and a query parameter": path and query)."""
+    tokens = tokenize(question)
+    said = [stem(t.text) for t in tokens]
+    out: set[str] = set()
+    for i, word in enumerate(said):
+        if word not in _ALTERNATIVE_LINKS or i == 0 or i + 1 == len(tokens):
+            continue
+        if "," in question[tokens[max(0, i - 3)].start : tokens[min(len(tokens) - 1, i + 3)].end]:
+            continue
+        left = {w for w in said[max(0, i - 3) : i] if w in topics}
+        right = {w for w in said[i + 1 : i + 4] if w in topics}
+        if len(left - right) == 1 and len(right - left) == 1:
+            out.update((left - right) | (right - left))
+    return frozenset(out)
 
 
 def _distinct_roots(wrong: Misconception, card: Card, sentences: Sequence[str]) -> frozenset[str]:
@@ -391,6 +454,10 @@ def _find(
             continue  # "ASGI is synchronous, the old blocking standard" is not "WSGI is synchronous"
         if _other_term(tokens, clause, *term):
             continue  # "four hundred is sent when the request doesn't match the schema": a 422 point
+        if phrase.point_numbers and not phrase.numbers:
+            named = claims.numbers(t.text for t in tokens[clause.first : clause.last + 1])
+            if named and named.isdisjoint(phrase.point_numbers):
+                continue  # "v1 is still the default in new releases" is not "v2 is the default"
         said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
         if not said and not phrase.negated and (after := _negated_after(tokens, clause, found.last, pauses)):
             said = [after]
@@ -411,6 +478,10 @@ def _find(
             negation = f'said of "{opposite}"'
         elif (outdated := _called_outdated(tokens, clause, phrase, found)) is not None:
             negation = f'said to be "{outdated}"'
+        elif order := claims.order_reversed(tokens, clause.first, clause.last, dict(phrase.order)):
+            negation = f'said in the other order ("{order}")'
+        elif (extent := _extent_flipped(tokens, clause, phrase, found)) is not None:
+            negation = f'said as "{extent}"'
         match = _Match(found.similarity, found, phrase, clause, negation)
         if best is None or match.rank(threshold) > best.rank(threshold):
             best = match
@@ -428,7 +499,11 @@ def _negated_after(tokens: Sequence[Token], clause: Clause, last: int, pauses: f
     for i in range(last + 1, min(last + 1 + NEGATION_AFTER_REACH, clause.last + 1)):
         if i in pauses:
             return None
-        if tokens[i].text in _VERB_NEGATIONS and (i > last + 1 or tokens[i].text != "not"):
+        if (
+            tokens[i].text in _VERB_NEGATIONS
+            and (i > last + 1 or tokens[i].text != "not")
+            and not claims.widens(tokens, i)
+        ):
             return tokens[i].text
         if tokens[i].text not in STOPWORDS:
             return None
@@ -475,10 +550,39 @@ def _avoided(tokens: Sequence[Token], clause: Clause, first: int, last: int, pau
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _tokens(text: str) -> list[Token]:
+    """A phrase's tokens, computed once: phrases are checked on every live update."""
+    return tokenize(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _extent(phrases: Sequence[_Phrase]) -> tuple[bool, frozenset[str]] | None:
+    """Whether a point limits its claim ("keeps only declared fields": True) or extends it to all ("wraps every
+    request": False), with the stems of its other words; None when it does neither."""
+    said = {t.text for ph in phrases for t in _tokens(ph.text)}
+    restrictive, universal = bool(said & claims.RESTRICTIVE), bool(said & claims.UNIVERSAL)
+    if restrictive == universal:
+        return None
+    own = frozenset(stem(w) for ph in phrases for w in ph.words if w not in claims.RESTRICTIVE | claims.UNIVERSAL)
+    return restrictive, own
+
+
+def _extent_flipped(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
+    """The quantifier by which a clause claims the opposite extent of a phrase whose own quantifier the match
+    left out: "whatever fields you return all get sent" for "only declared fields sent"."""
+    extent = _extent((phrase,))
+    if extent is None or any(phrase.words[i] in claims.RESTRICTIVE | claims.UNIVERSAL for i in found.matched):
+        return None
+    return claims.quantifier_flipped(tokens, clause.first, clause.last, extent[1], extent[0])
+
+
 def _opposite_of_missing(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, found: Found) -> str | None:
     """A word of the clause that is the opposite of a phrase word the match left out: two of "one worker many
     requests" in "a worker only ever handles one request" are no claim that it handles many."""
     missing = {stem(w) for i, w in enumerate(phrase.words) if i not in found.matched}
+    if phrase.order:  # "response first and then runs" is "runs after the response": order_reversed judges order
+        missing = {w for w in missing if not claims.order_words([Token(w, 0, 0)])}
     if not missing:
         return None
     own = {stem(w) for w in phrase.words}  # "one worker many requests" holds both opposites
@@ -965,8 +1069,8 @@ def _paraphrases(
     home = [pieces.get(c, c) for c in usable]  # the whole clause a candidate (or a stretch of it) belongs to
     contradictions: dict[int, tuple[int, str]] = {}
     for sim, p, k in pairs:
-        if p in credited:
-            continue
+        if p in credited or contradictions.get(p, (0, ""))[1] in _REVERSED:
+            continue  # the clause closest to the point said it wrongly: a vaguer one further off is no paraphrase
         result = results[p]
         clause = usable[k]
         # A point credited by another clause stops claiming this one, unless this one says it wrongly ("the sub
@@ -1116,7 +1220,10 @@ def _rejection(
             return "another product than the point's"  # "served by Gunicorn" is not "served by Uvicorn"
     if any(ph.ordered and _reversed_in(ph, said_tokens) for ph in phrases):
         return "said the other way round"  # "from_attributes was renamed to orm_mode"
-    negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)}
+    # A word the point's own text affirms is not what an alias negates: "uvicorn" in "no long uvicorn command",
+    # an alias of "replaces the uvicorn command" ("don't return the DB model" negates its own "return").
+    affirmed = set() if phrases[0].negated else {stem(w) for w in phrases[0].words}
+    negated_words = {stem(w) for ph in phrases if ph.negated for w in _negated_words(ph)} - affirmed
     if negated_words & said_stems and not claims.negation_words(said_tokens):
         return "what the point negates, said plainly"  # "with automatic retries" is not "no retries"
     if not _shared_roots(prep, p, tokens, clause):
@@ -1128,7 +1235,9 @@ def _rejection(
         return "said of another compared thing"
     if _other_term(tokens, clause, prep.term[p], prep.compared_terms):
         return "said of another compared number"
-    if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words):
+    if _nearer_rival(prep, p, tokens, clause):
+        return "its words are said of another compared thing"  # "slash redoc is the Swagger UI"
+    if not any(ph.negated for ph in phrases) and _opposite_said(phrases, words, bool(phrases[0].order)):
         return "the opposite of the point's word"  # "the pool is unlimited" is not "limited pool size"
     if not any(ph.negated for ph in phrases) and _denied(phrases, tokens, clause, pauses):
         return "the point's words said after a negation"  # "you don't need a task queue"
@@ -1145,9 +1254,38 @@ def _rejection(
             own = [w for i, w in enumerate(ph.words) if i not in ph.roles]
             if own and sum(stem(w) in said_stems for w in own) / len(own) > 0.5:
                 return "a negated copy of the point's own words"
+    if claims.order_reversed(tokens, clause.first, clause.last, dict(phrases[0].order)):
+        return "said in the other order"  # "the route first and the sub dependencies afterwards"
+    extent = _extent(phrases)
+    if extent is not None and claims.quantifier_flipped(tokens, clause.first, clause.last, extent[1], extent[0]):
+        return "said of the opposite extent"  # "whatever fields you return all get sent" for "only declared ones"
     if not ordered and _mostly_set_aside(tokens, clause, pauses):
         return "most of it follows a contrast"  # "it's better than switching to an async client"
     return None
+
+
+def _nearer_rival(prep: _Prepared, p: int, tokens: Sequence[Token], clause: Clause) -> bool:
+    """True when most of point p's own words (beyond the compared things) sit nearer another compared thing than
+    the point's own in the clause: "slash docs is ReDoc and slash redoc is the Swagger UI" pairs Swagger UI with
+    /redoc, not with /docs as "Swagger UI at /docs" does."""
+    stems = {stem(w) for ph in prep.points[p] for w in ph.words}
+    roles, rivals = stems & prep.alternatives, prep.rivals[p] & prep.alternatives
+    said = [stem(t.text) for t in tokens[clause.first : clause.last + 1]]
+    own_at = [i for i, w in enumerate(said) if w in roles]
+    rival_at = [  # "not 400" names no subject
+        i
+        for i, w in enumerate(said)
+        if w in rivals and not claims.negation_words(tokens[max(clause.first, clause.first + i - 2) : clause.first + i])
+    ]
+    if not own_at or not rival_at:
+        return False
+    words = stems - roles - rivals - STOPWORDS
+    votes = 0
+    for i, w in enumerate(said):
+        if w in words:
+            to_own, to_rival = min(abs(i - j) for j in own_at), min(abs(i - j) for j in rival_at)
+            votes += (to_own < to_rival) - (to_rival < to_own)
+    return votes < 0
 
 
 #: Negations that deny a predicate when they follow its subject: "tags do not work", "the model never does".
@@ -1177,7 +1315,12 @@ def _negated_after_subject(
             i += 1
         while i < end and tokens[i].text in STOPWORDS:
             i += 1
-        if i + 1 < end and tokens[i].text in _VERB_NEGATIONS and any(stem(w)[:5] in own for w in subject):
+        if (
+            i + 1 < end
+            and tokens[i].text in _VERB_NEGATIONS
+            and not claims.widens(tokens, i)
+            and any(stem(w)[:5] in own for w in subject)
+        ):
             return True
     return False
 
@@ -1238,10 +1381,14 @@ def _mostly_set_aside(tokens: Sequence[Token], clause: Clause, pauses: frozenset
 _OPPOSITE_PREFIXES = ("un", "non", "in", "im", "dis", "mal")
 
 
-def _opposite_said(phrases: Sequence[_Phrase], words: set[str]) -> bool:
+def _opposite_said(phrases: Sequence[_Phrase], words: set[str], ordered: bool = False) -> bool:
     """True when the clause says the opposite of one of the point's own words ("unlimited" for "limited",
-    "called twice" for "called once", "a fresh object" for "the same instance") and not the word itself."""
+    "called twice" for "called once", "a fresh object" for "the same instance") and not the word itself. For a
+    point that orders things (`ordered`), its order words are left to claims.order_reversed: "the response goes
+    out first and then the task runs" says "runs after the response"."""
     own = {w for ph in phrases for i, w in enumerate(ph.words) if i not in ph.roles}
+    if ordered:
+        own = {w for w in own if not claims.order_words([Token(w, 0, 0)])}
     if any(prefix + w in words for w in own if len(w) >= 4 for prefix in _OPPOSITE_PREFIXES):
         return True
     said = {stem(w) for w in words}

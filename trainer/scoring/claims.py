@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trainer.normalize import NEGATIONS, STOPWORDS, Token, stem
@@ -63,6 +63,7 @@ ANTONYM_PAIRS = (
     ("limited", "infinite"), ("limit", "infinite"),
     ("success", "failure"), ("accept", "reject"), ("include", "exclude"),
     ("on", "off"), ("enable", "disable"), ("enabled", "disabled"),
+    ("hide", "send"), ("hide", "sent"), ("hide", "expose"), ("hide", "leak"), ("hidden", "visible"),
     ("startup", "shutdown"), ("faster", "slower"), ("blocking", "async"), ("blocking", "awaitable"), ("sync", "async"),
     ("synchronous", "asynchronous"), ("synchronous", "async"), ("blocking", "asynchronous"),
 )  # fmt: skip
@@ -269,9 +270,20 @@ def negations_before(
 CONTRASTS = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
 
 
+#: Words after "not" that widen a claim instead of denying it: "not just for my editor", "not only the body".
+WIDENING = frozenset({"just", "only", "merely", "simply", "solely"})
+
+
+def widens(tokens: Sequence[Token], i: int) -> bool:
+    """True when the "not" at token i widens the claim rather than denies it: "that annotation is not just for
+    my editor" says it is for more than the editor."""
+    return tokens[i].text == "not" and i + 1 < len(tokens) and tokens[i + 1].text in WIDENING
+
+
 def negation_words(tokens: Sequence[Token], contrasts: bool = True) -> list[str]:
-    """The negations among these tokens, and (unless `contrasts` is False) the contrasts in CONTRASTS."""
-    found = [t.text for t in tokens if t.text in NEGATIONS]
+    """The negations among these tokens ("not just" widens, it does not negate), and (unless `contrasts` is
+    False) the contrasts in CONTRASTS."""
+    found = [t.text for i, t in enumerate(tokens) if t.text in NEGATIONS and not widens(tokens, i)]
     if contrasts:
         found += [f"{a.text} {b.text}" for a, b in itertools.pairwise(tokens) if (a.text, b.text) in CONTRASTS]
     return found
@@ -370,3 +382,146 @@ def entity_before(tokens: Sequence[Token], clause: Clause, last: int, found: Seq
             if (a, b) == (entity.qualifier, entity.head):
                 return entity
     return None
+
+
+#: Adverbs that place what they are said of early or late in a sequence: "sub-dependencies are resolved first",
+#: "the route runs first and the sub dependencies afterwards". +1 early, -1 late.
+ORDER_ADVERBS = {
+    **dict.fromkeys(("first", "firstly", "earlier", "initially", "beforehand", "upfront"), 1),
+    **dict.fromkeys(("last", "lastly", "afterwards", "afterward", "later", "finally"), -1),
+}
+#: Words that order the thing said before them against the thing after them: "X runs before Y" puts X early and
+#: Y late, and so does "X, then Y"; "X runs after Y" the other way round.
+ORDER_PREPOSITIONS = {"before": 1, "after": -1, "prior": 1, "following": -1, "then": 1}
+#: How many content words after an order preposition its object reaches: "after the sub dependencies" (not
+#: "cleanup" in "after the yield runs as cleanup"); "then" opens a clause: "then calls its sub dependencies".
+ORDER_OBJECT_WORDS = {"then": 3}
+ORDER_OBJECT_WORDS_DEFAULT = 2
+
+
+#: "once" followed by one of these opens a time clause, like "after": "once the response has been sent" (not
+#: "once per request" or "called once").
+_ONCE_OPENS = frozenset({"the", "a", "an", "you", "it", "its", "it's", "we", "they", "your", "their", "that", "this"})
+
+
+def _order_text(tokens: Sequence[Token], i: int) -> str:
+    """The order word token i says: itself, or "after" for "once" opening a time clause."""
+    text = tokens[i].text
+    if text == "once" and i + 1 < len(tokens) and tokens[i + 1].text in _ONCE_OPENS:
+        return "after"
+    return text
+
+
+def _order_word(text: str) -> bool:
+    return text in ORDER_ADVERBS or text in ORDER_PREPOSITIONS
+
+
+def _is_order(tokens: Sequence[Token], i: int) -> bool:
+    return _order_word(_order_text(tokens, i))
+
+
+def order_words(tokens: Sequence[Token]) -> int:
+    """How many words order things among these tokens: "first", "after", "then", "once the ..."."""
+    return sum(_is_order(tokens, i) for i in range(len(tokens)))
+
+
+def order_of(tokens: Sequence[Token], first: int, last: int) -> dict[int, int]:
+    """Where tokens first..last place each of their content words in a sequence: +1 early, -1 late (words no
+    order word reaches are left out). A word after "before", "after", "once" or "then" is its object ("after the
+    response": the response comes first); any other word takes the sense of the nearest order word after it, or
+    of the nearest adverb ("the route first and the sub dependencies afterwards")."""
+    said = [_order_text(tokens, i) for i in range(len(tokens))]
+    marks = [(i, ORDER_ADVERBS.get(said[i]) or ORDER_PREPOSITIONS.get(said[i], 0)) for i in range(first, last + 1)]
+    marks = [(i, s) for i, s in marks if s]
+    if not marks:
+        return {}
+    out: dict[int, int] = {}
+    for j in range(first, last + 1):
+        if said[j] in STOPWORDS or _order_word(said[j]):
+            continue
+        objects = [
+            s
+            for i, s in marks
+            if said[i] in ORDER_PREPOSITIONS
+            and i < j
+            and sum(said[k] not in STOPWORDS for k in range(i + 1, j))
+            < ORDER_OBJECT_WORDS.get(said[i], ORDER_OBJECT_WORDS_DEFAULT)
+            and not any(_order_word(said[k]) for k in range(i + 1, j))
+        ]
+        if objects:
+            out[j] = -objects[-1]
+            continue
+        near = [(abs(i - j), s) for i, s in marks if i > j or said[i] in ORDER_ADVERBS]
+        if near:
+            out[j] = min(near)[1]
+    return out
+
+
+def order_senses(phrases: Sequence[Sequence[Token]]) -> dict[str, int]:
+    """Where a point's phrases place their words (stems): +1 early, -1 late; empty when none of them orders
+    things, or one orders them both ways ("before and after yield", whose alias "code before yield" is only half
+    of it). A word the phrases place both ways is left out."""
+    if any(order_words(ph) > 1 for ph in phrases):
+        return {}
+    senses: dict[str, int] = {}
+    mixed: set[str] = set()
+    for ph in phrases:
+        for j, s in order_of(ph, 0, len(ph) - 1).items():
+            word = stem(ph[j].text)
+            if senses.setdefault(word, s) != s:
+                mixed.add(word)
+    return {w: s for w, s in senses.items() if w not in mixed}
+
+
+def order_reversed(said: Sequence[Token], first: int, last: int, senses: Mapping[str, int]) -> str | None:
+    """The order word by which tokens first..last put a point's words (`order_senses`) in the other order than
+    its phrases do, by a majority of the words placed: "the route first and the sub dependencies afterwards" for
+    "sub-dependencies resolved first", "the task runs before the response" for "runs after the response"."""
+    if not senses:
+        return None
+    placed = order_of(said, first, last)
+    votes = [(1 if senses[w] == s else -1, j) for j, s in placed.items() if (w := stem(said[j].text)) in senses]
+    if sum(v for v, _ in votes) >= 0:
+        return None
+    wrong = next(j for v, j in votes if v < 0)
+    marks = [i for i in range(first, last + 1) if _is_order(said, i)]
+    return said[min(marks, key=lambda i: abs(i - wrong))].text
+
+
+#: Words that limit a claim to some of a thing ("keeps only declared fields", "enforced only by browsers")...
+RESTRICTIVE = frozenset({"only", "solely", "exclusively", "merely"})
+#: ... and words that extend it to all of it ("whatever fields you return all get sent"). "just" is a filler as
+#: often as it restricts, so it only keeps a clause from reading as universal.
+UNIVERSAL = frozenset(
+    {"all", "every", "everything", "everyone", "everybody", "whatever", "any", "anything", "each", "whole", "entire"}
+)
+#: How many words after a universal word the thing it quantifies is found: "all the fields", "whatever fields".
+QUANTIFIED_WORDS = 3
+
+
+def quantifier_flipped(
+    said: Sequence[Token], first: int, last: int, own: frozenset[str], restrictive: bool
+) -> str | None:
+    """The quantifier by which tokens first..last claim the opposite extent of a point that has one: "whatever
+    fields you return" for "keeps only declared fields" (a restrictive point said of all), "only for the routes
+    you attach it to" for "wraps every request" (a universal point said of some). `own` holds the stems of the
+    point's words. A negation turns a universal word around ("anything not in the model is dropped"), and a
+    universal word said of another thing ("all the extra fields") is no claim about the point's."""
+    words = said[first : last + 1]
+    if negation_words(words, contrasts=False):
+        return None
+    # "not only the caller" widens: its "only" restricts nothing.
+    texts = {t.text for i, t in enumerate(words) if not (i and words[i - 1].text == "not" and t.text in WIDENING)}
+    if restrictive:
+        if texts & (RESTRICTIVE | {"just"}):
+            return None
+        for i in range(first, last + 1):
+            if said[i].text not in UNIVERSAL:
+                continue
+            after = [t for t in said[i + 1 : min(i + 1 + QUANTIFIED_WORDS, last + 1)] if t.text not in STOPWORDS]
+            if after and stem(after[0].text) in own:
+                return f"{said[i].text} {after[0].text}"
+        return None
+    if texts & UNIVERSAL:
+        return None
+    return next((t.text for t in words if t.text in RESTRICTIVE), None)
