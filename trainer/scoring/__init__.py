@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainer.deck import Card, KeyPoint, Misconception
-from trainer.normalize import STOPWORDS, Token, fold, number_word, stem, tokenize
+from trainer.normalize import STOPWORDS, Token, acronyms, fold, join_acronyms, number_word, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -622,7 +622,7 @@ def explain_paraphrases(card: Card, transcript: str) -> tuple[ScoreResult, Trace
 
 def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
-    tokens = tokenize(transcript)
+    tokens = join_acronyms(transcript, tokenize(transcript), _card_acronyms(card))
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     listed = claims.listed_terms(transcript, tokens)
@@ -662,6 +662,15 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
         for p, (point, r) in enumerate(zip(card.key_points, results, strict=True))
     ]
     return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
+
+
+@functools.lru_cache(maxsize=256)
+def _card_acronyms(card: Card) -> frozenset[str]:
+    """The acronyms the card writes in capitals ("WSGI", "ASGI"): a transcript's "W-SGI" is read as WSGI."""
+    texts = [card.question, card.answer]
+    texts += [p for point in card.key_points for p in point.phrases]
+    texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
+    return acronyms(*texts)
 
 
 def _embeddings_ready(fallback: str) -> bool:
