@@ -122,6 +122,39 @@ def join_acronyms(text: str, tokens: list[Token], known: frozenset[str]) -> list
     return out
 
 
+_NUMBER_DOT = re.compile(r"\.")  # "4.22" for four twenty-two
+_NUMBER_TENS = re.compile(r"-|,? ")  # "420-2", "420, 2" for four twenty-two
+
+
+def join_split_numbers(text: str, tokens: list[Token], known: frozenset[str]) -> list[Token]:
+    """The tokens with a known number that speech recognition wrote in two pieces joined back: "4.22", and
+    "420-2" or "420, 2" (four hundred and twenty, then two) are 422 when 422 is in `known`. Other numbers are
+    left alone: "2.0" stays a version."""
+    if not known:
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and (joined := _split_number(text, tokens[i], tokens[i + 1])) in known:
+            out.append(Token(joined, tokens[i].start, tokens[i + 1].end))
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _split_number(text: str, a: Token, b: Token) -> str | None:
+    if not (a.text.isdigit() and b.text.isdigit()):
+        return None
+    gap = text[a.end : b.start]
+    if len(a.text) == 1 and _NUMBER_DOT.fullmatch(gap):
+        return a.text + b.text
+    if len(b.text) == 1 and a.text.endswith("0") and len(a.text) >= 2 and _NUMBER_TENS.fullmatch(gap):
+        return str(int(a.text) + int(b.text))
+    return None
+
+
 def normalize_phrase(text: str) -> str:
     """The tokens of a phrase joined by single spaces: the form used to compare phrases for equality."""
     return " ".join(t.text for t in tokenize(text))

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import CARDS
 from trainer.deck import load_deck
-from trainer.normalize import join_acronyms, tokenize
+from trainer.normalize import join_acronyms, join_split_numbers, tokenize
 from trainer.scoring import ScoreResult, score_answer, semantic
 
 DECK = load_deck(CARDS / "fastapi.toml")
@@ -93,3 +93,32 @@ def test_only_known_acronyms_are_joined_and_spans_stay_in_the_transcript() -> No
     assert [text[t.start : t.end] for t in tokens][::6] == ["W-SGI", "W S G I"]
     assert text[tokens[-1].start : tokens[-1].end] == "W.S.G.I"
     assert join_acronyms(text, tokenize(text), frozenset()) == tokenize(text)
+
+
+@MODELS
+@pytest.mark.parametrize("said", ["4.22", "420-2", "420, 2"])
+def test_a_number_the_transcript_wrote_in_two_pieces_is_read_as_the_card_s_number(model: str, said: str) -> None:
+    semantic.use(model)
+    text = f"Yeah, {said} is the validation error FastAPI sends by itself when the body is wrong."
+    assert "422 is a validation error" in credited(score_answer(DECK.card("status-422-vs-400"), text))
+
+
+def test_only_numbers_the_card_names_are_joined() -> None:
+    text = "Pydantic 2.0 sends 4.22, then 420-2, 300-1 and 20, 2 items."
+    tokens = join_split_numbers(text, tokenize(text), frozenset({"422", "400"}))
+    assert [t.text for t in tokens] == [
+        "pydantic",
+        "2",
+        "0",
+        "sends",
+        "422",
+        "then",
+        "422",
+        "300",
+        "1",
+        "and",
+        "20",
+        "2",
+        "items",
+    ]
+    assert text[tokens[4].start : tokens[4].end] == "4.22"

@@ -41,7 +41,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainer.deck import Card, KeyPoint, Misconception
-from trainer.normalize import STOPWORDS, Token, acronyms, fold, join_acronyms, number_word, stem, tokenize
+from trainer.normalize import (
+    STOPWORDS,
+    Token,
+    acronyms,
+    fold,
+    join_acronyms,
+    join_split_numbers,
+    number_word,
+    stem,
+    tokenize,
+)
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -623,6 +633,7 @@ def explain_paraphrases(card: Card, transcript: str) -> tuple[ScoreResult, Trace
 def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
     tokens = join_acronyms(transcript, tokenize(transcript), _card_acronyms(card))
+    tokens = join_split_numbers(transcript, tokens, _card_numbers(card))
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     listed = claims.listed_terms(transcript, tokens)
@@ -671,6 +682,13 @@ def _card_acronyms(card: Card) -> frozenset[str]:
     texts += [p for point in card.key_points for p in point.phrases]
     texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
     return acronyms(*texts)
+
+
+@functools.lru_cache(maxsize=256)
+def _card_numbers(card: Card) -> frozenset[str]:
+    """The numbers of three digits or more the card names ("422", "400"): a transcript's "4.22" is read as 422."""
+    texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
+    return frozenset(t.text for text in texts for t in tokenize(text) if t.text.isdigit() and len(t.text) >= 3)
 
 
 def _embeddings_ready(fallback: str) -> bool:
