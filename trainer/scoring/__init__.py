@@ -40,18 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trainer import normalize
 from trainer.deck import Card, KeyPoint, Misconception
-from trainer.normalize import (
-    STOPWORDS,
-    Token,
-    acronyms,
-    fold,
-    join_acronyms,
-    join_split_numbers,
-    number_word,
-    stem,
-    tokenize,
-)
+from trainer.normalize import STOPWORDS, Token, fold, number_word, stem, tokenize
 from trainer.scoring import claims, semantic
 from trainer.scoring.claims import Clause
 from trainer.scoring.lexical import Found, WordIndex, content_words
@@ -632,8 +623,8 @@ def explain_paraphrases(card: Card, transcript: str) -> tuple[ScoreResult, Trace
 
 def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
-    tokens = join_acronyms(transcript, tokenize(transcript), _card_acronyms(card))
-    tokens = join_split_numbers(transcript, tokens, _card_numbers(card))
+    tokens = normalize.join_acronyms(transcript, tokenize(transcript), _card_acronyms(card))
+    tokens = normalize.join_split_numbers(transcript, tokens, _card_numbers(card))
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     listed = claims.listed_terms(transcript, tokens)
@@ -681,7 +672,7 @@ def _card_acronyms(card: Card) -> frozenset[str]:
     texts = [card.question, card.answer]
     texts += [p for point in card.key_points for p in point.phrases]
     texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
-    return acronyms(*texts)
+    return normalize.acronyms(*texts)
 
 
 @functools.lru_cache(maxsize=256)
