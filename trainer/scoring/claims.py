@@ -246,7 +246,8 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
 #: LIST_STOPWORD_SHARE, fillers aside) is a list of terms read aloud, however long its pieces: speech recognition
 #: puts commas into a list it hears ("Event loop, one thread blocking free, Sloop, run, and threadpool, loop free,
 #: limited pool size"), and those commas cut it into clauses too short for is_word_list. Measured on the typed
-#: and transcribed tuned-on answers: no sentence of another kind with three commas has so few small words.
+#: and transcribed tuned-on answers: the only sentences of other kinds it catches are chains of "X became Y" in
+#: reversed and off-topic answers, which is_word_list already dropped clause by clause.
 TERSE_LIST_ITEMS = 4
 #: Words that join a list's last item ("a, b and c"): separators there, not small words of a sentence.
 LIST_LINKS = frozenset({"and", "or"})
