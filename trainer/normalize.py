@@ -79,6 +79,82 @@ def tokenize(text: str) -> list[Token]:
     return _join_numbers(_words(text))
 
 
+#: The most pieces speech recognition splits one acronym into: "A-S-G-I", "W. S. G. I.".
+ACRONYM_PIECES = 5
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]+s?\b")
+_GLUED = re.compile(r"[-.]")  # "W-SGI", "W.S.G.I"
+_SPELLED = re.compile(r"\.?\s+")  # "W S G I", "W. S. G. I."
+
+
+def acronyms(*texts: str) -> frozenset[str]:
+    """The acronyms written in capitals in these texts ("WSGI", "JSON", "ORMs"), folded: the terms that
+    join_acronyms() puts back together."""
+    return frozenset(fold(m.group()) for text in texts for m in _ACRONYM.finditer(text) if len(m.group()) >= 3)
+
+
+def join_acronyms(text: str, tokens: list[Token], known: frozenset[str]) -> list[Token]:
+    """The tokens with a known acronym that speech recognition spelled out or hyphenated joined back into one:
+    "W-SGI" and "W S G I" are WSGI. Pieces glued by a hyphen or a dot are joined, and single letters apart;
+    the joined word must be one of `known` exactly, so "model-dump" or "a sync" are left alone.
+
+    Claims are read word by word ("WSGI is synchronous" is said of WSGI), so a split acronym would hide the
+    thing a clause is about."""
+    if not known:
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        end, joined = i, tokens[i].text
+        for j in range(i + 1, min(i + ACRONYM_PIECES, len(tokens))):
+            gap = text[tokens[j - 1].end : tokens[j].start]
+            letters = len(tokens[j - 1].text) == 1 and len(tokens[j].text) == 1
+            if not (_GLUED.fullmatch(gap) or (letters and _SPELLED.fullmatch(gap))):
+                break
+            joined += tokens[j].text
+            if joined in known:
+                end = j
+        if end == i:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(Token("".join(t.text for t in tokens[i : end + 1]), tokens[i].start, tokens[end].end))
+            i = end + 1
+    return out
+
+
+_NUMBER_DOT = re.compile(r"\.")  # "4.22" for four twenty-two
+_NUMBER_TENS = re.compile(r"-|,? ")  # "420-2", "420, 2" for four twenty-two
+
+
+def join_split_numbers(text: str, tokens: list[Token], known: frozenset[str]) -> list[Token]:
+    """The tokens with a known number that speech recognition wrote in two pieces joined back: "4.22", and
+    "420-2" or "420, 2" (four hundred and twenty, then two) are 422 when 422 is in `known`. Other numbers are
+    left alone: "2.0" stays a version."""
+    if not known:
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and (joined := _split_number(text, tokens[i], tokens[i + 1])) in known:
+            out.append(Token(joined, tokens[i].start, tokens[i + 1].end))
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _split_number(text: str, a: Token, b: Token) -> str | None:
+    if not (a.text.isdigit() and b.text.isdigit()):
+        return None
+    gap = text[a.end : b.start]
+    if len(a.text) == 1 and _NUMBER_DOT.fullmatch(gap):
+        return a.text + b.text
+    if len(b.text) == 1 and a.text.endswith("0") and len(a.text) >= 2 and _NUMBER_TENS.fullmatch(gap):
+        return str(int(a.text) + int(b.text))
+    return None
+
+
 def normalize_phrase(text: str) -> str:
     """The tokens of a phrase joined by single spaces: the form used to compare phrases for equality."""
     return " ".join(t.text for t in tokenize(text))

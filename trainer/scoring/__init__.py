@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trainer import normalize
 from trainer.deck import Card, KeyPoint, Misconception
 from trainer.normalize import STOPWORDS, Token, fold, number_word, stem, tokenize
 from trainer.scoring import claims, semantic
@@ -726,7 +727,8 @@ def explain_paraphrases(card: Card, transcript: str) -> tuple[ScoreResult, Trace
 
 def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
-    tokens = tokenize(transcript)
+    tokens = normalize.join_acronyms(transcript, tokenize(transcript), _card_acronyms(card))
+    tokens = normalize.join_split_numbers(transcript, tokens, _card_numbers(card))
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     listed = claims.listed_terms(transcript, tokens)
@@ -766,6 +768,22 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
         for p, (point, r) in enumerate(zip(card.key_points, results, strict=True))
     ]
     return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
+
+
+@functools.lru_cache(maxsize=256)
+def _card_acronyms(card: Card) -> frozenset[str]:
+    """The acronyms the card writes in capitals ("WSGI", "ASGI"): a transcript's "W-SGI" is read as WSGI."""
+    texts = [card.question, card.answer]
+    texts += [p for point in card.key_points for p in point.phrases]
+    texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
+    return normalize.acronyms(*texts)
+
+
+@functools.lru_cache(maxsize=256)
+def _card_numbers(card: Card) -> frozenset[str]:
+    """The numbers of three digits or more the card names ("422", "400"): a transcript's "4.22" is read as 422."""
+    texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
+    return frozenset(t.text for text in texts for t in tokenize(text) if t.text.isdigit() and len(t.text) >= 3)
 
 
 def _embeddings_ready(fallback: str) -> bool:

@@ -112,7 +112,7 @@ def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) ->
         if not cut and "," in gap and tokens[i].text in CONJUNCTIONS:
             cut = not _continues(tokens, i, comma)
         if not cut and ("," in gap or tokens[i].text in CONJUNCTIONS):
-            cut = _next_content_is_topic(tokens, i, topics)
+            cut = _next_content_is_topic(tokens, i, topics) and not _cut_off_subject(tokens, first, i, topics)
         if cut:
             clauses.append(Clause(first, i - 1, _antecedent(tokens, first, clauses)))
             first = i
@@ -167,6 +167,13 @@ def _continues(tokens: Sequence[Token], i: int, comma: int) -> bool:
     return comma >= 0 and i - comma <= LIST_ITEM_WORDS
 
 
+def _cut_off_subject(tokens: Sequence[Token], first: int, i: int, topics: frozenset[str]) -> bool:
+    """True when the clause so far is one word naming a compared thing ("query" in "Query, parameters are part of
+    the path"): speech recognition puts a comma after a word said with a pause, and cutting there would leave the
+    rest of the claim without its subject."""
+    return i == first + 1 and tokens[first].text not in STOPWORDS and stem(tokens[first].text) in topics
+
+
 def _next_content_is_topic(tokens: Sequence[Token], i: int, topics: frozenset[str]) -> bool:
     for token in tokens[i : i + 4]:
         if token.text in CONJUNCTIONS or token.text in STOPWORDS:
@@ -212,7 +219,9 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
         if i < len(tokens) and not _SENTENCE_END.search(text[tokens[i - 1].end : tokens[i].start]):
             continue
         gaps = [text[tokens[j].end : tokens[j + 1].start] for j in range(start, i - 1)]
-        if sum("," in gap for gap in gaps) + 1 >= LIST_ITEMS:  # most sentences stop here
+        if _terse_list(tokens, start, i, gaps):
+            out.update(range(start, i))
+        elif sum("," in gap for gap in gaps) + 1 >= LIST_ITEMS:  # most sentences stop here
             items, size = [], 0
             fillers = _filler_tokens(tokens, start, i)
             for j in range(start, i):
@@ -232,6 +241,29 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
                 out.update(range(start, i))
         start = i
     return frozenset(out)
+
+
+#: A sentence of at least this many comma-separated pieces with hardly a small word in it (fewer than
+#: LIST_STOPWORD_SHARE, fillers aside) is a list of terms read aloud, however long its pieces: speech recognition
+#: puts commas into a list it hears ("Event loop, one thread blocking free, Sloop, run, and threadpool, loop free,
+#: limited pool size"), and those commas cut it into clauses too short for is_word_list. Measured on the typed
+#: and transcribed tuned-on answers: the only sentences of other kinds it catches are chains of "X became Y" in
+#: reversed and off-topic answers, which is_word_list already dropped clause by clause.
+TERSE_LIST_ITEMS = 4
+#: Words that join a list's last item ("a, b and c"): separators there, not small words of a sentence.
+LIST_LINKS = frozenset({"and", "or"})
+
+
+def _terse_list(tokens: Sequence[Token], start: int, end: int, gaps: Sequence[str]) -> bool:
+    """True when tokens start..end-1 (a sentence, `gaps` between them) are TERSE_LIST_ITEMS comma-separated pieces
+    or more with fewer small words than LIST_STOPWORD_SHARE: a list of terms, whatever commas cut it."""
+    commas = sum("," in gap for gap in gaps)
+    links = [j for j in range(start + 1, end) if tokens[j].text in LIST_LINKS] if commas >= 2 else []
+    if commas + len(links) + 1 < TERSE_LIST_ITEMS:
+        return False
+    fillers = _filler_tokens(tokens, start, end).union(links)
+    spoken = [t.text for j, t in enumerate(tokens[start:end], start) if j not in fillers]
+    return len(spoken) >= LIST_MIN_WORDS and sum(w in STOPWORDS for w in spoken) < LIST_STOPWORD_SHARE * len(spoken)
 
 
 #: Filler words and phrases by their first word: ("you", ("you", "know")), ...
