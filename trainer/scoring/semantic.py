@@ -20,6 +20,7 @@ from __future__ import annotations
 import collections
 import functools
 import importlib.util
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -148,6 +149,10 @@ class _WordLlama:
         return np.asarray(self.model.embed(texts, norm=True), dtype=np.float32)
 
 
+#: Threads a MiniLM run uses. A live score runs on the live transcriber's own thread between two decodes (and the
+#: final one after the last), so the speech model is not decoding meanwhile and the cores are free; at most 4, as
+#: a clause is too short to share out further.
+MINILM_THREADS = max(1, min(4, os.cpu_count() or 1))
 #: MiniLM reads at most this many tokens of a text: a clause is far shorter, a long one keeps its start.
 MINILM_MAX_TOKENS = 128
 #: Texts embedded per onnxruntime run, shortest first, so little padding is computed; small, because a run's
@@ -262,8 +267,10 @@ class _MiniLM:
         except OSError as exc:
             raise ModelUnavailable(f"MiniLM's graph could not be written to the cache ({exc})") from exc
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # the speech model decodes on the other cores meanwhile
+        options.intra_op_num_threads = MINILM_THREADS
         options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning, so a finished score leaves the cores to the speech model at once.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False
         options.add_session_config_entry("session.disable_prepacking", "1")
