@@ -13,7 +13,10 @@ Reading and transcribing take about a second per answer on one core; transcripts
 file per split, engine and model, keyed by the answer text), so `--transcribe-only` can fill it ahead of a
 measurement: transcribing never looks at a score, so it can run before a blind set is measured.
 Each sentence is read by Piper's joe voice without its random noise (bench/answers.py) and sentences are joined
-by pauses of 0.4-1.2 s, as a person pauses; the whole answer is transcribed at once, as at the end of an answer.
+by pauses of 0.4-1.2 s, as a person pauses. Each answer is transcribed as the app transcribes one
+(`trainer.asr.live.transcribe_file`: cut at pauses into stretches, each decoded with the card's prompt). A first
+version gave the whole answer to the model in one call, which the app never does: tiny.en then lost whole
+stretches and looped on some answers (an 84-word answer came back as "U"), so those transcripts are not kept.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from bench.scoring import (  # noqa: E402
     print_report,
 )
 from trainer.asr import DEFAULT_ENGINE, DEFAULT_MODEL, ENGINES, card_prompt, load_transcriber  # noqa: E402
+from trainer.asr.live import transcribe_file  # noqa: E402
 from trainer.asr.wer import word_error_rate  # noqa: E402
 from trainer.deck import load_deck  # noqa: E402
 
@@ -71,7 +75,7 @@ def _key(text: str) -> str:
 def transcribe_all(answers: list[LabelledAnswer], engine: str, model: str, cache: Path, split: str) -> dict[str, str]:
     """Every answer's transcript, from the cache file or read and transcribed now (saved after each answer)."""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"{split}-{engine}-{model}.json"
+    path = cache / f"{split}-{engine}-{model}-by-stretch.json"
     known: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     todo = [a for a in answers if _key(a.text) not in known]
     if todo:
@@ -80,7 +84,9 @@ def transcribe_all(answers: list[LabelledAnswer], engine: str, model: str, cache
         start = time.perf_counter()
         for i, answer in enumerate(todo, 1):
             audio = read_aloud(answer.text)
-            transcript = transcriber.transcribe(audio, prompt=card_prompt(deck, answer.card), language=deck.language)
+            transcript = transcribe_file(
+                transcriber, audio, prompt=card_prompt(deck, answer.card), language=deck.language
+            )
             known[_key(answer.text)] = transcript.text
             path.write_text(json.dumps(known, indent=0), encoding="utf-8")
             if i % 25 == 0 or i == len(todo):
