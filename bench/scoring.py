@@ -24,7 +24,8 @@ paraphrases and one of every other kind, `one_wrong` included), written after `b
 paraphrases and one of every other kind, `one_wrong` included), written after `blind4` was used; measured once
 (docs/performance.md, "Fifth blind set") and used since.
 `--split blind6` reports tests/data/scoring_labels_blind6.toml: a sixth outsider's set (every card, two
-paraphrases and one of every other kind, `one_wrong` included), written after `blind5` was used; measured once.
+paraphrases and one of every other kind, `one_wrong` included), written after `blind5` was used; measured once
+(docs/performance.md, "Sixth blind set") and used since.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
