@@ -150,7 +150,8 @@ def _split_number(text: str, a: Token, b: Token) -> str | None:
     gap = text[a.end : b.start]
     if len(a.text) == 1 and _NUMBER_DOT.fullmatch(gap):
         return a.text + b.text
-    if len(b.text) == 1 and a.text.endswith("0") and len(a.text) >= 2 and _NUMBER_TENS.fullmatch(gap):
+    # "420-2", "420, 2": a whole number of tens (not of hundreds: "400 4 fields" is no 404).
+    if len(b.text) == 1 and a.text.endswith("0") and a.text[-2:] != "00" and _NUMBER_TENS.fullmatch(gap):
         return str(int(a.text) + int(b.text))
     return None
 

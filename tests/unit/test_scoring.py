@@ -777,3 +777,31 @@ def test_an_alias_without_the_point_s_number_is_not_made_by_a_clause_naming_anot
     wrong = "Pydantic v1 is still the default in new releases."
     assert not _point(score_answer(card, wrong), "v2 is the default")[0]
     assert _point(score_answer(card, "It is the default in new releases."), "v2 is the default")[0]
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_count_or_an_order_said_in_passing_does_not_contradict_a_right_answer(model: str) -> None:
+    """Review of the seventh round: "only once" counts, it limits no extent; "every browser" names the very
+    things the point restricts to; a clause opening with "then", "after that" and the middle of a chain of "then"
+    are read by what they order."""
+    semantic.use(model)
+    right = {
+        ("depends-resolution", "called once per request"): "It is called a single time in each request.",
+        ("cors", "enforced only by browsers"): "CORS is enforced by every browser, not by the server.",
+        ("blocking-in-async", "blocks the whole event loop"): "There's only one thread, so time.sleep blocks the "
+        "whole event loop.",
+        ("background-tasks", "runs after the response"): "Then the response is sent and the background task runs "
+        "after that.",
+        ("path-vs-query", "after the question mark"): "The URL has the path, then a question mark, then the query "
+        "parameters.",
+    }
+    for (card, point), text in right.items():
+        hit, how, why = _point(score_answer(DECK.card(card), text), point)
+        assert hit, (card, text, how, why)
+    wrong = {
+        ("background-tasks", "runs after the response"): "The task runs first and the response is sent after that.",
+        ("path-vs-query", "after the question mark"): "Query parameters come before the question mark.",
+    }
+    for (card, point), text in wrong.items():
+        hit, how, _ = _point(score_answer(DECK.card(card), text), point)
+        assert (hit, how) == (False, "contradicted"), (card, text)

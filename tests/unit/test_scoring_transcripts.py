@@ -122,3 +122,19 @@ def test_only_numbers_the_card_names_are_joined() -> None:
         "items",
     ]
     assert text[tokens[4].start : tokens[4].end] == "4.22"
+
+
+def test_a_terse_sentence_with_its_own_comma_before_and_is_not_a_list_and_hundreds_are_not_tens() -> None:
+    from trainer import normalize
+    from trainer.scoring import claims
+
+    # Only an "and" in place of the last comma separates items; the others are words of a sentence.
+    text = "Path parameters identify resources, query parameters filter, sort and paginate, and validation happens."
+    tokens = normalize.tokenize(text)
+    assert not claims.listed_terms(text, tokens), "a terse sentence read as a list of terms"
+    spoken = "I'd send back a 400, 4 fields were wrong."
+    joined = normalize.join_split_numbers(spoken, normalize.tokenize(spoken), frozenset({"404", "422"}))
+    assert "404" not in [t.text for t in joined]
+    heard = "It comes back as a 420, 2."
+    joined = normalize.join_split_numbers(heard, normalize.tokenize(heard), frozenset({"422"}))
+    assert "422" in [t.text for t in joined]

@@ -561,7 +561,8 @@ def _tokens(text: str) -> list[Token]:
 def _extent(phrases: Sequence[_Phrase]) -> tuple[bool, frozenset[str]] | None:
     """Whether a point limits its claim ("keeps only declared fields": True) or extends it to all ("wraps every
     request": False), with the stems of its other words; None when it does neither."""
-    said = {t.text for ph in phrases for t in _tokens(ph.text)}
+    tokens = [_tokens(ph.text) for ph in phrases]
+    said = {t.text for ph in tokens for i, t in enumerate(ph) if not claims.counts(ph, i)}
     restrictive, universal = bool(said & claims.RESTRICTIVE), bool(said & claims.UNIVERSAL)
     if restrictive == universal:
         return None

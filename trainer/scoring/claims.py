@@ -257,9 +257,12 @@ LIST_LINKS = frozenset({"and", "or"})
 def _terse_list(tokens: Sequence[Token], start: int, end: int, gaps: Sequence[str]) -> bool:
     """True when tokens start..end-1 (a sentence, `gaps` between them) are TERSE_LIST_ITEMS comma-separated pieces
     or more with fewer small words than LIST_STOPWORD_SHARE: a list of terms, whatever commas cut it."""
-    commas = sum("," in gap for gap in gaps)
-    links = [j for j in range(start + 1, end) if tokens[j].text in LIST_LINKS] if commas >= 2 else []
-    if commas + len(links) + 1 < TERSE_LIST_ITEMS:
+    commas = [j for j, gap in enumerate(gaps, start + 1) if "," in gap]  # the token after each comma
+    # Only an "and" / "or" after the last comma, in place of a comma, separates the last item ("a, b, c and d");
+    # "c, and d" already has its comma.
+    after = range(commas[-1] + 1, end) if len(commas) >= 2 else range(0)
+    links = [j for j in after if tokens[j].text in LIST_LINKS][:1]
+    if len(commas) + len(links) + 1 < TERSE_LIST_ITEMS:
         return False
     fillers = _filler_tokens(tokens, start, end).union(links)
     spoken = [t.text for j, t in enumerate(tokens[start:end], start) if j not in fillers]
@@ -464,7 +467,9 @@ def order_of(tokens: Sequence[Token], first: int, last: int) -> dict[int, int]:
     of the nearest adverb ("the route first and the sub dependencies afterwards")."""
     said = [_order_text(tokens, i) for i in range(len(tokens))]
     marks = [(i, ORDER_ADVERBS.get(said[i]) or ORDER_PREPOSITIONS.get(said[i], 0)) for i in range(first, last + 1)]
-    marks = [(i, s) for i, s in marks if s]
+    # A "then" opening the clause follows something said before it, so it orders nothing inside the clause:
+    # "Then the response is sent and the task runs after that".
+    marks = [(i, s) for i, s in marks if s and not (said[i] == "then" and _opens(said, first, i))]
     if not marks:
         return {}
     out: dict[int, int] = {}
@@ -481,12 +486,31 @@ def order_of(tokens: Sequence[Token], first: int, last: int) -> dict[int, int]:
             and not any(_order_word(said[k]) for k in range(i + 1, j))
         ]
         if objects:
-            out[j] = -objects[-1]
+            # The middle of a chain ("the path, then a question mark, then the query") comes after one thing and
+            # before another: it is neither early nor late.
+            goes_on = last + 1 < len(said) and said[last + 1] == "then"
+            if not goes_on and not any(i > j and said[i] in ORDER_PREPOSITIONS and s > 0 for i, s in marks):
+                out[j] = -objects[-1]
             continue
-        near = [(abs(i - j), s) for i, s in marks if i > j or said[i] in ORDER_ADVERBS]
+        near = [(abs(i - j), i, s) for i, s in marks if i > j or said[i] in ORDER_ADVERBS]
         if near:
-            out[j] = min(near)[1]
+            _, i, sense = min(near)
+            # "the response is sent and the task runs after that": "after that" orders the task against what came
+            # before the conjunction, which is therefore on the other side.
+            pronoun = said[i] in ORDER_PREPOSITIONS and i + 1 <= last and said[i + 1] in PRONOUN_OBJECTS
+            if pronoun and any(said[k] in CONJUNCTIONS for k in range(j + 1, i)):
+                sense = -sense
+            out[j] = sense
     return out
+
+
+#: Words after "before" / "after" that stand for something said earlier: "runs after that".
+PRONOUN_OBJECTS = frozenset({"that", "this", "it", "which", "those", "these"})
+
+
+def _opens(said: Sequence[str], first: int, i: int) -> bool:
+    """True when no content word comes before token i in its clause (from `first`)."""
+    return all(w in STOPWORDS or w in CONJUNCTIONS for w in said[first:i])
 
 
 def order_senses(phrases: Sequence[Sequence[Token]]) -> dict[str, int]:
@@ -556,4 +580,19 @@ def quantifier_flipped(
         return None
     if texts & UNIVERSAL:
         return None
-    return next((t.text for t in words if t.text in RESTRICTIVE), None)
+    # "only once", "only one thread" count how often or how many: no extent ("there's only one thread" for
+    # "blocks the whole event loop").
+    return next(
+        (t.text for i, t in enumerate(said[first : last + 1], first) if t.text in RESTRICTIVE and not counts(said, i)),
+        None,
+    )
+
+
+#: Words after "only" that count how often or how many, not which: "only once per request", "only one thread".
+COUNT_WORDS = frozenset({"once", "twice", "one", "single", "two", "a", "1"})
+
+
+def counts(said: Sequence[Token], i: int) -> bool:
+    """True when the "only" at token i counts ("only once", "only one thread", "only a single time") rather than
+    limits which things a claim is about: a frequency is no extent."""
+    return said[i].text in RESTRICTIVE and i + 1 < len(said) and said[i + 1].text in COUNT_WORDS

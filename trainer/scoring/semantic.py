@@ -151,8 +151,10 @@ class _WordLlama:
 
 #: Threads a MiniLM run uses. A live score runs on the live transcriber's own thread between two decodes (and the
 #: final one after the last), so the speech model is not decoding meanwhile and the cores are free; at most 4, as
-#: a clause is too short to share out further.
-MINILM_THREADS = max(1, min(4, os.cpu_count() or 1))
+#: a clause is too short to share out further. The cores this process may use (a container's limit), not the host's.
+MINILM_THREADS = max(
+    1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+)
 #: MiniLM reads at most this many tokens of a text: a clause is far shorter, a long one keeps its start.
 MINILM_MAX_TOKENS = 128
 #: Texts embedded per onnxruntime run, shortest first, so little padding is computed; small, because a run's
