@@ -18,12 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scoring import (  # noqa: E402
-    BLIND,
-    BLIND2,
-    BLIND3,
-    BLIND4,
-    BLIND5,
-    BLIND6,
+    BLIND_SETS,
     DECK,
     EXTRA,
     KINDS,
@@ -35,7 +30,7 @@ from trainer.deck import load_deck  # noqa: E402
 
 #: The splits a diagnosis may look at: never the test split or the held-out sets (they measure, not tune). The
 #: five blind sets were each measured once and are used now, so they may be tuned on too.
-TUNING = (*(s for s in SPLITS if s != "test"), EXTRA, BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
+TUNING = (*(s for s in SPLITS if s != "test"), EXTRA, *BLIND_SETS)
 
 
 def main() -> None:

@@ -15,12 +15,9 @@ from collections import Counter
 import pytest
 
 from bench.scoring import (
-    BLIND,
     BLIND2,
     BLIND3,
-    BLIND4,
-    BLIND5,
-    BLIND6,
+    BLIND_SETS,
     DECK,
     EXTRA,
     HOLDOUT,
@@ -49,7 +46,7 @@ def test_splits_are_by_card_and_every_card_has_every_kind_once() -> None:
         assert [kinds[(card, k)] for k in older_kinds] == [1] * len(older_kinds), card
 
 
-@pytest.mark.parametrize("split", [HOLDOUT, BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6])
+@pytest.mark.parametrize("split", [HOLDOUT, *BLIND_SETS])
 def test_the_blind_sets_name_only_cards_kinds_and_key_points_of_the_deck(split: str) -> None:
     # Loaded, never scored here: they are measured once by bench/scoring.py. load_labels raises on a card id, kind
     # or key point text the deck no longer has, so renaming a key point cannot silently empty their `covers`.
@@ -57,13 +54,13 @@ def test_the_blind_sets_name_only_cards_kinds_and_key_points_of_the_deck(split: 
     kinds = Counter((a.card.id, a.kind) for a in answers)
     for card in {a.card.id for a in answers}:
         assert all(kinds[(card, k)] >= 1 for k in KINDS if k != ONE_WRONG), card
-    if split in (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6):
+    if split in BLIND_SETS:
         assert {a.card.id for a in answers} == {c.id for c in DECK_.cards}
         assert all(kinds[(c.id, "paraphrase")] == 2 for c in DECK_.cards)
     if split == BLIND2:
         assert all(kinds[(c.id, "reversed")] == 2 for c in DECK_.cards)
     # Two paraphrases and exactly one of every other kind, one_wrong included.
-    if split in (BLIND3, BLIND4, BLIND5, BLIND6):
+    if split in BLIND_SETS[BLIND_SETS.index(BLIND3) :]:
         for c in DECK_.cards:
             assert [kinds[(c.id, k)] for k in KINDS] == [2 if k == "paraphrase" else 1 for k in KINDS], c.id
 

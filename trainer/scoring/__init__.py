@@ -197,6 +197,10 @@ class _Prepared:
     model_clauses: tuple[str, ...]  # the model answer's clauses: what a right answer says, point or not
     #: Compared things the question names as alternatives ("the /docs and /redoc URLs", "WSGI vs ASGI"), by stem.
     alternatives: frozenset[str] = frozenset()
+    #: Acronyms the card writes in capitals ("WSGI"): a transcript's "W-SGI" is read as WSGI.
+    acronyms: frozenset[str] = frozenset()
+    #: Numbers of three digits or more the card names ("422"): a transcript's "4.22" is read as 422.
+    numbers: frozenset[str] = frozenset()
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -305,6 +309,8 @@ def _prepare(card: Card) -> _Prepared:
             for c in claims.split_clauses(card.answer, answer_tokens, split_words)
         ),
         _alternatives(card.question, topics),
+        _card_acronyms(card),
+        _card_numbers(card),
     )
 
 
@@ -728,8 +734,8 @@ def explain_paraphrases(card: Card, transcript: str) -> tuple[ScoreResult, Trace
 
 def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
-    tokens = normalize.join_acronyms(transcript, tokenize(transcript), _card_acronyms(card))
-    tokens = normalize.join_split_numbers(transcript, tokens, _card_numbers(card))
+    tokens = normalize.join_acronyms(transcript, tokenize(transcript), prep.acronyms)
+    tokens = normalize.join_split_numbers(transcript, tokens, prep.numbers)
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     listed = claims.listed_terms(transcript, tokens)
@@ -771,7 +777,6 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
 
 
-@functools.lru_cache(maxsize=256)
 def _card_acronyms(card: Card) -> frozenset[str]:
     """The acronyms the card writes in capitals ("WSGI", "ASGI"): a transcript's "W-SGI" is read as WSGI."""
     texts = [card.question, card.answer]
@@ -780,7 +785,6 @@ def _card_acronyms(card: Card) -> frozenset[str]:
     return normalize.acronyms(*texts)
 
 
-@functools.lru_cache(maxsize=256)
 def _card_numbers(card: Card) -> frozenset[str]:
     """The numbers of three digits or more the card names ("422", "400"): a transcript's "4.22" is read as 422."""
     texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
