@@ -862,12 +862,23 @@ def _misconceptions_in_other_words(
     dependency again")."""
     found = {m.claim for m in said}
     open_ = [i for i, m in enumerate(card.misconceptions) if m.claim not in found and prep.distinct[i]]
+
+    def roots(c: Clause) -> set[str]:
+        return {stem(t.text)[:5] for t in tokens[c.first : c.last + 1]}
+
+    def shares_wrong_words(c: Clause) -> bool:
+        said_roots = roots(c)
+        return any(len(prep.distinct[i] & said_roots) >= min(2, len(prep.distinct[i])) for i in open_)
+
+    # Only clauses that share the words that make some misconception wrong are embedded: no other can be flagged,
+    # and embedding is most of a score's cost (a 300-word answer has dozens of clauses, one in a few shares them).
     usable = [
         c
         for c in clauses
         if blocked.isdisjoint(range(c.first, c.last + 1))
         and not claims.negation_words(tokens[c.first : c.last + 1])
         and not _CONDITIONS & {t.text for t in tokens[c.first : min(c.first + 2, c.last + 1)]}
+        and shares_wrong_words(c)
     ]
     if not open_ or not usable or not _embeddings_ready("misconceptions by words only"):
         return []
@@ -891,10 +902,8 @@ def _misconceptions_in_other_words(
             clause = usable[k]
             if k in taken or sims[k] < to_point[k] + MISCONCEPTION_WORDS_MARGIN:
                 continue
-            said_tokens = tokens[clause.first : clause.last + 1]
-            words = {stem(t.text) for t in said_tokens}
-            roots = {w[:5] for w in words}
-            if len(prep.distinct[i] & roots) < min(2, len(prep.distinct[i])):
+            words = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
+            if len(prep.distinct[i] & roots(clause)) < min(2, len(prep.distinct[i])):
                 continue
             if any(claims.antonyms(w) & words and stem(w) not in words for w in own):
                 continue

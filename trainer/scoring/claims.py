@@ -324,11 +324,12 @@ def negation_words(tokens: Sequence[Token], contrasts: bool = True) -> list[str]
     return found
 
 
+_PAUSE = re.compile(r"[,;:.!?()\u2014-]")
+
+
 def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
     """Indices of the tokens that follow a comma, dash or similar pause in the text."""
-    return frozenset(
-        i for i in range(1, len(tokens)) if re.search(r"[,;:.!?()\u2014-]", text[tokens[i - 1].end : tokens[i].start])
-    )
+    return frozenset(i for i in range(1, len(tokens)) if _PAUSE.search(text, tokens[i - 1].end, tokens[i].start))
 
 
 _NUMBER = re.compile(r"v?(\d+)")

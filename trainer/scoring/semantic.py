@@ -285,18 +285,23 @@ class _MiniLM:
         self.inputs = {i.name for i in self.session.get_inputs()}
         tokenizer = Tokenizer.from_file(str(tokenizer_file))
         tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        tokenizer.no_padding()  # its tokenizer.json pads every text to 128 tokens; embed() pads a batch itself
         self.tokenizer = tokenizer
 
     def embed(self, texts: list[str]) -> Vectors:
         """Mean-pooled, unit-length vectors, as sentence-transformers computes them for this model."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # Tokenised one by one (a live update's few short texts gain nothing from encode_batch's thread pool) and
+        # batched by token count, so each run pads its texts to the longest of similar lengths.
+        encoded = [self.tokenizer.encode(text).ids for text in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
         for start in range(0, len(order), MINILM_BATCH):
             rows = order[start : start + MINILM_BATCH]
-            encoded = self.tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            ids = np.zeros((len(rows), len(encoded[rows[-1]])), dtype=np.int64)  # 0 is [PAD]
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(rows):
+                ids[row, : len(encoded[i])] = encoded[i]
+                mask[row, : len(encoded[i])] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self.inputs:
                 feeds["token_type_ids"] = np.zeros_like(ids)
