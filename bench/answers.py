@@ -27,12 +27,16 @@ RATE = 16_000
 _VOICE: list[Any] = []
 
 
+def split_sentences(text: str) -> list[str]:
+    """A text's sentences, each as Piper reads one (it reads a long text in one go less evenly)."""
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s.strip()]
+
+
 def sentences() -> list[str]:
     """Every sentence of the spoken texts, in reading order."""
     found: list[str] = []
     for name in TEXTS:
-        text = " ".join((SPOKEN / f"{name}.txt").read_text(encoding="utf-8").split())
-        found.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip())
+        found.extend(split_sentences((SPOKEN / f"{name}.txt").read_text(encoding="utf-8")))
     return found
 
 

@@ -25,7 +25,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import re
 import statistics
 import sys
 import time
@@ -36,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.answers import PAUSES, RATE, speak  # noqa: E402
+from bench.answers import PAUSES, RATE, speak, split_sentences  # noqa: E402
 from bench.scoring import (  # noqa: E402
     DECK,
     LabelledAnswer,
@@ -55,15 +54,10 @@ from trainer.deck import load_deck  # noqa: E402
 CACHE = Path("/tmp/interview-trainer-spoken")
 
 
-def _sentences(text: str) -> list[str]:
-    """The sentences Piper reads one at a time (it reads a long answer in one go less evenly)."""
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s.strip()]
-
-
 def read_aloud(text: str) -> np.ndarray:
     """16 kHz float32 samples: half a second of silence, then each sentence followed by a pause."""
     parts = [np.zeros(RATE // 2, dtype=np.float32)]
-    for i, sentence in enumerate(_sentences(text)):
+    for i, sentence in enumerate(split_sentences(text)):
         parts += [speak(sentence), np.zeros(round(PAUSES[i % len(PAUSES)] * RATE), dtype=np.float32)]
     return np.concatenate(parts)
 
