@@ -138,3 +138,39 @@ def test_a_terse_sentence_with_its_own_comma_before_and_is_not_a_list_and_hundre
     heard = "It comes back as a 420, 2."
     joined = normalize.join_split_numbers(heard, normalize.tokenize(heard), frozenset({"422"}))
     assert "422" in [t.text for t in joined]
+
+
+@MODELS
+def test_a_deck_term_speech_recognition_split_or_misheard_is_read_as_the_card_s_term(model: str) -> None:
+    # Whisper writes words it knows: "a sync" for async, "playing def" for plain def.
+    semantic.use(model)
+    card = DECK.card("async-vs-def")
+    reversed_facts = "A sync def routes get sent to the threadpool, and playing def routes run on the event loop."
+    wrong = score_answer(card, reversed_facts)
+    assert not {"async def on the event loop", "def runs in a threadpool"} & set(credited(wrong))
+    right = "A sync def runs on the event loop, and playing def runs in a threadpool."
+    assert {"async def on the event loop", "def runs in a threadpool"} <= set(credited(score_answer(card, right)))
+
+
+def test_only_the_card_s_terms_are_mended_and_an_article_before_a_noun_stays() -> None:
+    from trainer import normalize
+
+    terms = normalize.term_pairs("Should it be async def or plain def?")
+    words = frozenset({"async", "asynchronous", "plain", "def", "sync"})
+    text = "A sync def, a sync driver, a sync libraries, it is a synchronous. Sync def, playing def, playing cards."
+    tokens = normalize.mend_terms(text, normalize.tokenize(text), terms, words)
+    assert [t.text for t in tokens] == [
+        *("async", "def", "a", "sync", "driver", "async", "libraries", "it", "is", "asynchronous"),
+        *("sync", "def", "plain", "def", "playing", "cards"),
+    ]
+    assert text[tokens[0].start : tokens[0].end] == "A sync"
+    assert normalize.mend_terms(text, normalize.tokenize(text), terms, frozenset()) == normalize.tokenize(text)
+
+
+@MODELS
+def test_a_period_speech_recognition_puts_at_a_pause_or_after_a_dotted_acronym_ends_no_sentence(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("wsgi-vs-asgi")
+    # "W.S.G.I." with "is" after it: the claim goes on.
+    result = score_answer(card, "So W.S.G.I. is synchronous, one request per worker. A.S.G.I. is asynchronous.")
+    assert {"WSGI is synchronous", "ASGI is asynchronous"} <= set(credited(result))
