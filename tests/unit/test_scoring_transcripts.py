@@ -174,3 +174,6 @@ def test_a_period_speech_recognition_puts_at_a_pause_or_after_a_dotted_acronym_e
     # "W.S.G.I." with "is" after it: the claim goes on.
     result = score_answer(card, "So W.S.G.I. is synchronous, one request per worker. A.S.G.I. is asynchronous.")
     assert {"WSGI is synchronous", "ASGI is asynchronous"} <= set(credited(result))
+    # Whisper ends each stretch between two pauses with a period: ". and are" goes on with the same subject.
+    said = "Path parameters sit right in the URL path. and are always required."
+    assert "path parameters are required" in credited(score_answer(DECK.card("path-vs-query"), said))

@@ -138,10 +138,10 @@ _DOTTED = re.compile(r"(?:\b[^\W\d_]\.)+[^\W\d_]$")
 
 
 def capitalises(text: str, tokens: Sequence[Token]) -> bool:
-    """True when the text starts most of its sentences with a capital, as Whisper and most typists do: then a
-    period before a word in lower case is no sentence end (see sentence_ends)."""
-    after = [text[tokens[i].start] for i in range(1, len(tokens)) if _period(text, tokens, i)]
-    return sum(c.isupper() for c in after) > sum(c.islower() for c in after)
+    """True when the text starts at least half its sentences (its first included) with a capital, as Whisper and
+    most typists do: then a period before a word in lower case is no sentence end (see sentence_ends)."""
+    starts = [text[tokens[i].start] for i in range(len(tokens)) if i == 0 or _period(text, tokens, i)]
+    return sum(c.isupper() for c in starts) >= sum(c.islower() for c in starts)
 
 
 def _period(text: str, tokens: Sequence[Token], i: int) -> bool:
