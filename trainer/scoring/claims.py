@@ -149,17 +149,26 @@ def _period(text: str, tokens: Sequence[Token], i: int) -> bool:
 
 
 def sentence_ends(text: str, tokens: Sequence[Token], i: int, capitals: bool) -> bool:
-    """True when the gap before token i ends a sentence. A lone period before a word in lower case does not,
-    after a dotted abbreviation ("W.S.G.I. is synchronous") or in a text that capitalises its sentences
-    (`capitals`, from capitalises()): speech recognition ends every stretch between two pauses with a period,
-    so a sentence said with a pause in it comes back as "after a question mark sign. and those you could skip",
-    and the clause checks must read that as the comma a typist would write."""
+    """True when the gap before token i ends a sentence. A lone period before a word in lower case does not
+    inside a code name or after a dotted abbreviation ("W.S.G.I. is synchronous"), nor before a word that goes on
+    with the sentence ("and", "which": CONTINUATIONS) in a text that capitalises its sentences (`capitals`, from
+    capitalises()): speech recognition ends every stretch between two pauses with a period, so a sentence said
+    with a pause in it comes back as "after a question mark sign. and those you could skip", and the clause
+    checks must read that as the comma a typist would write."""
     gap = text[tokens[i - 1].end : tokens[i].start]
     if not _SENTENCE_END.search(gap):
         return False
     if gap.strip() != "." or not text[tokens[i].start].islower():
         return True
-    return not (capitals or _DOTTED.search(text, 0, tokens[i - 1].end))
+    if gap == "." or _DOTTED.search(text, 0, tokens[i - 1].end):
+        return False  # a dot inside a code name ("openapi.json", "app.include_router") or after "W.S.G.I"
+    return not (capitals and tokens[i].text in CONTINUATIONS)
+
+
+#: Words in lower case after a period that go on with the sentence before it: "sign. and those you could skip",
+#: "the URL. which is", "the route. for every request". A word that may open a sentence of its own in a hurried
+#: answer ("the", "a") or a content word ("pydantic. orm mode ...") leaves the period a sentence end.
+CONTINUATIONS = CONJUNCTIONS | {"which", "or", "for", "with", "than", "then", "per", "instead", "like", "as", "to"}
 
 
 def _antecedent(tokens: Sequence[Token], first: int, before: Sequence[Clause]) -> int:
