@@ -1,5 +1,6 @@
 """The scorer on what speech recognition writes, not what a person types: commas Whisper puts into a list of
-terms read aloud or after a word said with a pause, and acronyms it spells out or hyphenates ("W-SGI").
+terms read aloud or after a word said with a pause, acronyms it spells out or hyphenates ("W-SGI"), the card's
+terms it splits or mishears ("a sync def", "playing def"), and the period it ends every stretch with (". and").
 
 The answers are written here in the shapes Whisper's transcripts take (bench/scoring_spoken.py measures the
 labelled answers read aloud); each runs with both paraphrase models."""
