@@ -42,6 +42,15 @@ def credited(result: ScoreResult) -> list[str]:
             "status-422-vs-400",
             "422 validation error, 400 business rule, schema of field errors and unprocessable entity.",
         ),
+        # Dots inside code names ("time.sleep", "openapi.json") end no sentence, so they cut no list short.
+        (
+            "blocking-in-async",
+            "Event loop, time.sleep, requests.get, one thread, blocked, asyncio.sleep, run_in_threadpool, plain def",
+        ),
+        (
+            "openapi-generation",
+            "Pydantic models, type hints, openapi.json, Swagger UI, ReDoc, JSON Schema, always in sync",
+        ),
     ],
 )
 def test_a_list_of_terms_read_aloud_earns_nothing_whatever_commas_the_transcript_has(
