@@ -8,9 +8,12 @@ they came from in the original text (for highlighting the span that matched).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz
 
 # Letters and digits; apostrophes inside a word keep it whole ("don't"), everything else separates
 # (hyphens, underscores, dots, slashes: "use_cache" -> "use cache", "v1->v2" -> "v1 v2").
@@ -154,6 +157,94 @@ def _split_number(text: str, a: Token, b: Token) -> str | None:
     if len(b.text) == 1 and a.text.endswith("0") and a.text[-2:] != "00" and _NUMBER_TENS.fullmatch(gap):
         return str(int(a.text) + int(b.text))
     return None
+
+
+#: How close (rapidfuzz ratio) a misheard first word of a two-word term must be to the card's: "playing def"
+#: for "plain def" is 83.
+TERM_WORD_THRESHOLD = 80.0
+#: The shortest word a misheard word is mended to, or joined into: shorter words are too alike to guess.
+TERM_MIN_LETTERS = 4
+
+
+def term_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """The two-word terms a text writes: adjacent words, neither a small word ("plain def", "async def", "path
+    parameters" in "a plain def route with async def and path parameters")."""
+    words = [t.text for t in tokenize(text)]
+    return frozenset((a, b) for a, b in itertools.pairwise(words) if a not in STOPWORDS and b not in STOPWORDS)
+
+
+def mend_terms(text: str, tokens: list[Token], terms: frozenset[tuple[str, str]], words: frozenset[str]) -> list[Token]:
+    """The tokens with the card's terms that speech recognition split or misheard put back, as join_acronyms does
+    for acronyms. Whisper writes words it knows: "a sync" for async, "playing def" for plain def. Two rules, both
+    bound to what the card writes (`terms`: its two-word terms, `words`: its words):
+
+    - "a" and the next word are joined when together they are a word of the card ("a sync" -> async, "a
+      synchronous" -> asynchronous) and an article cannot stand there: nothing follows in the sentence, or a
+      plural ("a sync libraries"), or the head of the card's term ("a sync def"). "a sync driver" keeps its
+      article: it may well mean a synchronous driver.
+    - The first word of a two-word term is put back when the second is said as the card writes it and the first
+      is close in letters to the card's but is no word of the card ("playing def" -> plain def; "sync def" stays,
+      the word is the card's own, and an opposite by its prefix never counts: "sync" is not "async")."""
+    if not words:
+        return tokens
+    heads: dict[str, list[str]] = {}
+    for first, head in terms:
+        heads.setdefault(head, []).append(first)
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if i + 1 < len(tokens) and token.text == "a" and _article_joined(text, tokens, i, terms, words):
+            out.append(Token("a" + tokens[i + 1].text, token.start, tokens[i + 1].end))
+            i += 2
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        mended = _mended_first_word(text, token, nxt, heads, words) if nxt is not None else None
+        out.append(Token(mended, token.start, token.end) if mended else token)
+        i += 1
+    return out
+
+
+def _article_joined(
+    text: str, tokens: list[Token], i: int, terms: frozenset[tuple[str, str]], words: frozenset[str]
+) -> bool:
+    """Whether "a" at token i and the word after it are one word of the card said in two ("a sync")."""
+    piece = tokens[i + 1]
+    joined = "a" + piece.text
+    if joined not in words or joined in STOPWORDS or not text[tokens[i].end : piece.start].isspace():
+        return False
+    if i + 2 == len(tokens) or not text[piece.end : tokens[i + 2].start].isspace():
+        return True  # "ASGI is a synchronous, ...": no noun for an article
+    after = tokens[i + 2].text
+    return (joined, after) in terms or _plural(after)
+
+
+def _plural(word: str) -> bool:
+    return (
+        len(word) > TERM_MIN_LETTERS
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is"))
+        and (word not in STOPWORDS)
+    )
+
+
+def _mended_first_word(
+    text: str, token: Token, nxt: Token, heads: dict[str, list[str]], words: frozenset[str]
+) -> str | None:
+    """The card's first word of a two-word term that this token, followed by the term's second word, mishears."""
+    firsts = heads.get(nxt.text)
+    if not firsts or token.text in words or token.text in STOPWORDS or not text[token.end : nxt.start].isspace():
+        return None
+    if len(token.text) < TERM_MIN_LETTERS:
+        return None
+    close = [
+        (fuzz.ratio(token.text, first), first)
+        for first in firsts
+        # One word the end of the other is its opposite by a prefix ("sync" / "async"), not a mishearing.
+        if len(first) >= TERM_MIN_LETTERS and not (first.endswith(token.text) or token.text.endswith(first))
+    ]
+    best = max(close, default=(0.0, ""))
+    return best[1] if best[0] >= TERM_WORD_THRESHOLD else None
 
 
 def normalize_phrase(text: str) -> str:

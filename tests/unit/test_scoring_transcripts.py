@@ -1,5 +1,6 @@
 """The scorer on what speech recognition writes, not what a person types: commas Whisper puts into a list of
-terms read aloud or after a word said with a pause, and acronyms it spells out or hyphenates ("W-SGI").
+terms read aloud or after a word said with a pause, acronyms it spells out or hyphenates ("W-SGI"), the card's
+terms it splits or mishears ("a sync def", "playing def"), and the period it ends every stretch with (". and").
 
 The answers are written here in the shapes Whisper's transcripts take (bench/scoring_spoken.py measures the
 labelled answers read aloud); each runs with both paraphrase models."""
@@ -40,6 +41,15 @@ def credited(result: ScoreResult) -> list[str]:
         (
             "status-422-vs-400",
             "422 validation error, 400 business rule, schema of field errors and unprocessable entity.",
+        ),
+        # Dots inside code names ("time.sleep", "openapi.json") end no sentence, so they cut no list short.
+        (
+            "blocking-in-async",
+            "Event loop, time.sleep, requests.get, one thread, blocked, asyncio.sleep, run_in_threadpool, plain def",
+        ),
+        (
+            "openapi-generation",
+            "Pydantic models, type hints, openapi.json, Swagger UI, ReDoc, JSON Schema, always in sync",
         ),
     ],
 )
@@ -138,3 +148,42 @@ def test_a_terse_sentence_with_its_own_comma_before_and_is_not_a_list_and_hundre
     heard = "It comes back as a 420, 2."
     joined = normalize.join_split_numbers(heard, normalize.tokenize(heard), frozenset({"422"}))
     assert "422" in [t.text for t in joined]
+
+
+@MODELS
+def test_a_deck_term_speech_recognition_split_or_misheard_is_read_as_the_card_s_term(model: str) -> None:
+    # Whisper writes words it knows: "a sync" for async, "playing def" for plain def.
+    semantic.use(model)
+    card = DECK.card("async-vs-def")
+    reversed_facts = "A sync def routes get sent to the threadpool, and playing def routes run on the event loop."
+    wrong = score_answer(card, reversed_facts)
+    assert not {"async def on the event loop", "def runs in a threadpool"} & set(credited(wrong))
+    right = "A sync def runs on the event loop, and playing def runs in a threadpool."
+    assert {"async def on the event loop", "def runs in a threadpool"} <= set(credited(score_answer(card, right)))
+
+
+def test_only_the_card_s_terms_are_mended_and_an_article_before_a_noun_stays() -> None:
+    from trainer import normalize
+
+    terms = normalize.term_pairs("Should it be async def or plain def?")
+    words = frozenset({"async", "asynchronous", "plain", "def", "sync"})
+    text = "A sync def, a sync driver, a sync libraries, it is a synchronous. Sync def, playing def, playing cards."
+    tokens = normalize.mend_terms(text, normalize.tokenize(text), terms, words)
+    assert [t.text for t in tokens] == [
+        *("async", "def", "a", "sync", "driver", "async", "libraries", "it", "is", "asynchronous"),
+        *("sync", "def", "plain", "def", "playing", "cards"),
+    ]
+    assert text[tokens[0].start : tokens[0].end] == "A sync"
+    assert normalize.mend_terms(text, normalize.tokenize(text), terms, frozenset()) == normalize.tokenize(text)
+
+
+@MODELS
+def test_a_period_speech_recognition_puts_at_a_pause_or_after_a_dotted_acronym_ends_no_sentence(model: str) -> None:
+    semantic.use(model)
+    card = DECK.card("wsgi-vs-asgi")
+    # "W.S.G.I." with "is" after it: the claim goes on.
+    result = score_answer(card, "So W.S.G.I. is synchronous, one request per worker. A.S.G.I. is asynchronous.")
+    assert {"WSGI is synchronous", "ASGI is asynchronous"} <= set(credited(result))
+    # Whisper ends each stretch between two pauses with a period: ". and are" goes on with the same subject.
+    said = "Path parameters sit right in the URL path. and are always required."
+    assert "path parameters are required" in credited(score_answer(DECK.card("path-vs-query"), said))

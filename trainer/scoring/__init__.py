@@ -201,6 +201,10 @@ class _Prepared:
     acronyms: frozenset[str] = frozenset()
     #: Numbers of three digits or more the card names ("422"): a transcript's "4.22" is read as 422.
     numbers: frozenset[str] = frozenset()
+    #: The two-word terms the question writes ("plain def") and the card's words: a transcript's "playing def" is
+    #: read as plain def, "a sync def" as async def.
+    term_pairs: frozenset[tuple[str, str]] = frozenset()
+    words: frozenset[str] = frozenset()
 
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
@@ -311,6 +315,8 @@ def _prepare(card: Card) -> _Prepared:
         _alternatives(card.question, topics),
         _card_acronyms(card),
         _card_numbers(card),
+        normalize.term_pairs(card.question),
+        _card_words(card),
     )
 
 
@@ -736,6 +742,7 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     prep = _prepare(card)
     tokens = normalize.join_acronyms(transcript, tokenize(transcript), prep.acronyms)
     tokens = normalize.join_split_numbers(transcript, tokens, prep.numbers)
+    tokens = normalize.mend_terms(transcript, tokens, prep.term_pairs, prep.words)
     index = WordIndex(tokens, prep.keys)
     all_clauses = claims.split_clauses(transcript, tokens, prep.topics)
     listed = claims.listed_terms(transcript, tokens)
@@ -789,6 +796,13 @@ def _card_numbers(card: Card) -> frozenset[str]:
     """The numbers of three digits or more the card names ("422", "400"): a transcript's "4.22" is read as 422."""
     texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
     return frozenset(t.text for text in texts for t in tokenize(text) if t.text.isdigit() and len(t.text) >= 3)
+
+
+def _card_words(card: Card) -> frozenset[str]:
+    """Every word the card writes: a transcript's "a sync" is joined into async only when the card says async."""
+    texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
+    texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
+    return frozenset(t.text for text in texts for t in tokenize(text))
 
 
 def _embeddings_ready(fallback: str) -> bool:

@@ -106,19 +106,22 @@ def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) ->
     clauses: list[Clause] = []
     first = 0
     comma = -1  # the token after the last comma in this sentence
+    capitals = capitalises(text, tokens)
     for i in range(1, len(tokens)):
         gap = text[tokens[i - 1].end : tokens[i].start]
-        cut = bool(_SENTENCE_END.search(gap))
-        if not cut and "," in gap and tokens[i].text in CONJUNCTIONS:
+        end = sentence_ends(text, tokens, i, capitals)
+        pause = "," in gap or (not end and bool(_SENTENCE_END.search(gap)))  # "sign. and those ...": a pause
+        cut = end
+        if not cut and pause and tokens[i].text in CONJUNCTIONS:
             cut = not _continues(tokens, i, comma)
-        if not cut and ("," in gap or tokens[i].text in CONJUNCTIONS):
+        if not cut and (pause or tokens[i].text in CONJUNCTIONS):
             cut = _next_content_is_topic(tokens, i, topics) and not _cut_off_subject(tokens, first, i, topics)
         if cut:
             clauses.append(Clause(first, i - 1, _antecedent(tokens, first, clauses)))
             first = i
-        if cut and _SENTENCE_END.search(gap):
+        if cut and end:
             comma = -1
-        elif "," in gap:
+        elif pause:
             comma = i
     clauses.append(Clause(first, len(tokens) - 1, _antecedent(tokens, first, clauses)))
     return clauses
@@ -128,6 +131,44 @@ def split_clauses(text: str, tokens: Sequence[Token], topics: frozenset[str]) ->
 PRONOUNS = frozenset({"they", "they're", "they've", "those", "these", "it", "them", "this", "that"})
 #: Words skipped before such a pronoun: "and, um, those are optional".
 _OPENERS = frozenset({"and", "but", "so", "um", "uh", "then", "also", "while", "whereas"})
+
+
+#: A dotted abbreviation up to its last letter: "W.S.G.I", "e.g", "I.O".
+_DOTTED = re.compile(r"(?:\b[^\W\d_]\.)+[^\W\d_]$")
+
+
+def capitalises(text: str, tokens: Sequence[Token]) -> bool:
+    """True when the text starts at least half its sentences (its first included) with a capital, as Whisper and
+    most typists do: then a period before a word in lower case is no sentence end (see sentence_ends)."""
+    starts = [text[tokens[i].start] for i in range(len(tokens)) if i == 0 or _period(text, tokens, i)]
+    return sum(c.isupper() for c in starts) >= sum(c.islower() for c in starts)
+
+
+def _period(text: str, tokens: Sequence[Token], i: int) -> bool:
+    return text[tokens[i - 1].end : tokens[i].start].strip() == "."
+
+
+def sentence_ends(text: str, tokens: Sequence[Token], i: int, capitals: bool) -> bool:
+    """True when the gap before token i ends a sentence. A lone period before a word in lower case does not
+    inside a code name or after a dotted abbreviation ("W.S.G.I. is synchronous"), nor before a word that goes on
+    with the sentence ("and", "which": CONTINUATIONS) in a text that capitalises its sentences (`capitals`, from
+    capitalises()): speech recognition ends every stretch between two pauses with a period, so a sentence said
+    with a pause in it comes back as "after a question mark sign. and those you could skip", and the clause
+    checks must read that as the comma a typist would write."""
+    gap = text[tokens[i - 1].end : tokens[i].start]
+    if not _SENTENCE_END.search(gap):
+        return False
+    if gap.strip() != "." or not text[tokens[i].start].islower():
+        return True
+    if gap == "." or _DOTTED.search(text, 0, tokens[i - 1].end):
+        return False  # a dot inside a code name ("openapi.json", "app.include_router") or after "W.S.G.I"
+    return not (capitals and tokens[i].text in CONTINUATIONS)
+
+
+#: Words in lower case after a period that go on with the sentence before it: "sign. and those you could skip",
+#: "the URL. which is", "the route. for every request". A word that may open a sentence of its own in a hurried
+#: answer ("the", "a") or a content word ("pydantic. orm mode ...") leaves the period a sentence end.
+CONTINUATIONS = CONJUNCTIONS | {"which", "or", "for", "with", "than", "then", "per", "instead", "like", "as", "to"}
 
 
 def _antecedent(tokens: Sequence[Token], first: int, before: Sequence[Clause]) -> int:
@@ -215,8 +256,9 @@ def listed_terms(text: str, tokens: Sequence[Token]) -> frozenset[int]:
     """The tokens of sentences that are comma-separated lists of short terms."""
     out: set[int] = set()
     start = 0
+    capitals = capitalises(text, tokens)
     for i in range(1, len(tokens) + 1):
-        if i < len(tokens) and not _SENTENCE_END.search(text[tokens[i - 1].end : tokens[i].start]):
+        if i < len(tokens) and not sentence_ends(text, tokens, i, capitals):
             continue
         gaps = [text[tokens[j].end : tokens[j + 1].start] for j in range(start, i - 1)]
         if _terse_list(tokens, start, i, gaps):
