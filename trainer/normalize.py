@@ -181,7 +181,8 @@ def mend_terms(text: str, tokens: list[Token], terms: frozenset[tuple[str, str]]
     - "a" and the next word are joined when together they are a word of the card ("a sync" -> async, "a
       synchronous" -> asynchronous) and an article cannot stand there: nothing follows in the sentence, or a
       plural ("a sync libraries"), or the head of the card's term ("a sync def"). "a sync driver" keeps its
-      article: it may well mean a synchronous driver.
+      article: it may well mean a synchronous driver; so does "a synchronous, blocking interface", and "a sync
+      def" when the card writes "sync def" too.
     - The first word of a two-word term is put back when the second is said as the card writes it and the first
       is close in letters to the card's but is no word of the card ("playing def" -> plain def; "sync def" stays,
       the word is the card's own, and an opposite by its prefix never counts: "sync" is not "async")."""
@@ -213,10 +214,20 @@ def _article_joined(
     joined = "a" + piece.text
     if joined not in words or joined in STOPWORDS or not text[tokens[i].end : piece.start].isspace():
         return False
-    if i + 2 == len(tokens) or not text[piece.end : tokens[i + 2].start].isspace():
-        return True  # "ASGI is a synchronous, ...": no noun for an article
+    if i + 2 == len(tokens):
+        return True
+    between = text[piece.end : tokens[i + 2].start]
+    if not between.isspace():
+        # "ASGI is a synchronous.": no noun for an article. A comma may stand between adjectives ("WSGI is a
+        # synchronous, blocking interface"), so the article stays.
+        return bool(_SENTENCE_END.search(between))
     after = tokens[i + 2].text
+    if (piece.text, after) in terms:
+        return False  # the card writes "sync def" too: "a sync def route" may well be one
     return (joined, after) in terms or _plural(after)
+
+
+_SENTENCE_END = re.compile(r"[.!?]")
 
 
 def _plural(word: str) -> bool:

@@ -174,6 +174,15 @@ def test_only_the_card_s_terms_are_mended_and_an_article_before_a_noun_stays() -
         *("sync", "def", "plain", "def", "playing", "cards"),
     ]
     assert text[tokens[0].start : tokens[0].end] == "A sync"
+    # A comma may stand between adjectives; a card that writes "sync def" too leaves "a sync def" ambiguous.
+    adjectives = "WSGI is a synchronous, blocking interface."
+    assert "asynchronous" not in [
+        t.text for t in normalize.mend_terms(adjectives, normalize.tokenize(adjectives), terms, words)
+    ]
+    both = normalize.term_pairs("Should it be async def or sync def?")
+    assert [
+        t.text for t in normalize.mend_terms("a sync def route", normalize.tokenize("a sync def route"), both, words)
+    ] == ["a", "sync", "def", "route"]
     assert normalize.mend_terms(text, normalize.tokenize(text), terms, frozenset()) == normalize.tokenize(text)
 
 
