@@ -26,6 +26,8 @@ paraphrases and one of every other kind, `one_wrong` included), written after `b
 `--split blind6` reports tests/data/scoring_labels_blind6.toml: a sixth outsider's set (every card, two
 paraphrases and one of every other kind, `one_wrong` included), written after `blind5` was used; measured once
 (docs/performance.md, "Sixth blind set") and used since.
+`--split blind7` reports tests/data/scoring_labels_blind7.toml: a seventh outsider's set (every card, two
+paraphrases and one of every other kind, `one_wrong` included), written after `blind6` was used; measured once.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
@@ -66,8 +68,10 @@ BLIND4 = "blind4"
 BLIND5 = "blind5"
 #: A sixth outsider's set for every card, written after BLIND5 was used; measured once, on request only.
 BLIND6 = "blind6"
+#: A seventh outsider's set for every card, written after BLIND6 was used; measured once, on request only.
+BLIND7 = "blind7"
 #: Every outsider's set, oldest first: each written after the one before it was used.
-BLIND_SETS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
+BLIND_SETS = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7)
 #: More answers on the train and dev cards (two paraphrases and one reversed answer per card), written in the
 #: third round of issue 8 to find why paraphrases were missed; tuned on, like train and dev.
 EXTRA = "extra"

@@ -4,8 +4,8 @@ Per card, on every split, the orderings any fair scorer must get: a strong answe
 topic's answer, the key terms read as a list and the question read back (on nearly every card also
 the points said with a negation); a list or an echo earns (nearly) nothing. The held-out test split must
 also keep the quality bench/scoring.py reports for it (paraphrases credited, verdicts agreeing with labels).
-The blind sets (holdout, blind, blind2, blind3, blind4, blind5, blind6) are only checked against the deck here: they are
-measured once, never in tests.
+The blind sets (holdout, blind, blind2, blind3, blind4, blind5, blind6, blind7) are only checked against the
+deck here: they are measured once, never in tests.
 """
 
 from __future__ import annotations
