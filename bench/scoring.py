@@ -27,7 +27,8 @@ paraphrases and one of every other kind, `one_wrong` included), written after `b
 paraphrases and one of every other kind, `one_wrong` included), written after `blind5` was used; measured once
 (docs/performance.md, "Sixth blind set") and used since.
 `--split blind7` reports tests/data/scoring_labels_blind7.toml: a seventh outsider's set (every card, two
-paraphrases and one of every other kind, `one_wrong` included), written after `blind6` was used; measured once.
+paraphrases and one of every other kind, `one_wrong` included), written after `blind6` was used; measured once
+(docs/performance.md, "Seventh blind set") and used since: a new blind figure needs an eighth set.
 `--split extra` reports tests/data/scoring_labels_extra.toml: more answers on the train and dev cards (tuned on).
 """
 
