@@ -25,8 +25,9 @@ earns none in other words.
 `score_answer(card, text)` is the entry point; it runs on every live update, so the card's own phrases are
 prepared once and cached. MiniLM, the default paraphrase model, embeds only the clauses it has not seen
 (semantic.py), and the misconception check only clauses that share a misconception's own words, so a live update
-of a 300-word answer takes 25-45 ms; WordLlama embeds a whole answer in a few. Call `preload()` in a worker at start-up; without it the first score loads the model (0.1-0.5 s; about
-1 s the first time MiniLM's graph is rewritten into the cache).
+of a 300-word answer takes 25-45 ms; WordLlama embeds a whole answer in a few. Call `preload()` in a worker at
+start-up; without it the first score loads the model (0.1-0.5 s; about 1 s the first time MiniLM's graph is
+rewritten into the cache).
 """
 
 from __future__ import annotations
