@@ -338,8 +338,9 @@ def stem(word: str) -> str:
     return word
 
 
-#: Words that turn a point into its opposite: a point with one is not made by a sentence without it.
-NEGATIONS = frozenset({"not", "no", "never", "without", "cannot", "nothing"})
+#: Words that turn a point into its opposite: a point with one is not made by a sentence without it. "none" is not
+#: one: in an answer about Python it is mostly the value ("a default of None makes it optional").
+NEGATIONS = frozenset({"not", "no", "never", "without", "cannot", "nothing", "nobody", "neither", "nor"})
 
 #: Words that carry no idea of their own; a key point is matched on the rest. Negations are never here.
 _STOPWORD_TEXT = """

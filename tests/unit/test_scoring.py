@@ -805,3 +805,41 @@ def test_a_count_or_an_order_said_in_passing_does_not_contradict_a_right_answer(
     for (card, point), text in wrong.items():
         hit, how, _ = _point(score_answer(DECK.card(card), text), point)
         assert (hit, how) == (False, "contradicted"), (card, text)
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_speaker_unsure_of_a_point_is_not_credited_with_it_in_other_words(model: str) -> None:
+    """After the seventh blind set: hedged clauses ("I'm not sure whether ...", "I guess") earned partial answers
+    paraphrase credit their vectors alone gave them."""
+    semantic.use(model)
+    card = DECK.card("dependency-cache-scope")
+    sure = "Within one request it is called once, and the next request builds the value again from scratch."
+    unsure = (
+        "Within one request it is called once. Honestly I'm not sure whether the value sticks around for the next "
+        "request or gets built again."
+    )
+    assert "not cached across requests" in _hits(score_answer(card, sure))
+    result = score_answer(card, unsure)
+    assert "not cached across requests" not in _hits(result)
+    assert "once per request" in _hits(result)
+    guess = score_answer(DECK.card("wsgi-vs-asgi"), "WSGI is the older one, I guess, and ASGI is the async one.")
+    assert "WSGI is synchronous" not in _hits(guess)
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_nobody_and_neither_nor_deny_what_they_govern(model: str) -> None:
+    """After the seventh blind set: "Nobody writes the OpenAPI file by hand" was flagged as the misconception "you
+    write the OpenAPI file by hand" (nobody was no negation), costing a right answer 30 points."""
+    semantic.use(model)
+    card = DECK.card("openapi-generation")
+    for text in (
+        "Nobody writes the OpenAPI file by hand: FastAPI builds the schema from your routes and models.",
+        "Neither the schema nor the docs pages are written by hand; FastAPI generates them from the routes.",
+    ):
+        assert not score_answer(card, text).misconceptions, text
+    wrong = score_answer(card, "You write the OpenAPI file by hand and FastAPI serves it.")
+    assert [m.claim for m in wrong.misconceptions] == ["you write the OpenAPI file by hand"]
+
+
+def _hits(result: ScoreResult) -> list[str]:
+    return [p.point.text for p in result.points if p.hit]

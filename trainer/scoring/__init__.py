@@ -1034,6 +1034,8 @@ def _paraphrases(
             why = "holds a misconception"
         elif len(new_words) < PARAPHRASE_MIN_NEW_WORDS:
             why = "too few words beyond the question's"
+        elif claims.hedged(tokens[pieces.get(c, c).first : pieces.get(c, c).last + 1]):
+            why = "the speaker says they are unsure"
         if why is None:
             usable.append(c)
         elif trace is not None:

@@ -347,6 +347,36 @@ def negations_before(
 CONTRASTS = frozenset({("instead", "of"), ("rather", "than"), ("better", "than")})
 
 
+#: What a speaker says when they do not know: "I'm not sure whether it keeps it", "I don't remember if there was
+#: a warning", "the older one, I guess". A clause that says it claims nothing, however close its vector sits to a
+#: point. (Found on blind7's partial answers, which earned paraphrase credit for such clauses.)
+HEDGES: tuple[tuple[str, ...], ...] = (
+    ("not", "sure"),
+    ("not", "certain"),
+    ("do", "not", "know"),
+    ("dont", "know"),
+    ("not", "remember"),
+    ("no", "idea"),
+    ("i", "guess"),
+)
+#: Words allowed between "not" and "sure": "not really sure", "not a hundred percent sure".
+_HEDGE_GAP = 3
+
+
+def hedged(tokens: Sequence[Token]) -> bool:
+    """True when these tokens say the speaker does not know (HEDGES), "not really sure" included."""
+    words = [t.text for t in tokens]
+    for i in range(len(words)):
+        for hedge in HEDGES:
+            if words[i] != hedge[0]:
+                continue
+            if tuple(words[i : i + len(hedge)]) == hedge:
+                return True
+            if hedge[0] == "not" and len(hedge) == 2 and hedge[1] in words[i + 2 : i + 2 + _HEDGE_GAP]:
+                return True
+    return False
+
+
 #: Words after "not" that widen a claim instead of denying it: "not just for my editor", "not only the body".
 WIDENING = frozenset({"just", "only", "merely", "simply", "solely"})
 
