@@ -15,6 +15,7 @@ from trainer.scoring import (
     HIT_THRESHOLD,
     MISCONCEPTION_PENALTY,
     ScoreResult,
+    claims,
     explain_paraphrases,
     preload,
     score_answer,
@@ -824,6 +825,10 @@ def test_a_speaker_unsure_of_a_point_is_not_credited_with_it_in_other_words(mode
     assert "once per request" in _hits(result)
     guess = score_answer(DECK.card("wsgi-vs-asgi"), "WSGI is the older one, I guess, and ASGI is the async one.")
     assert "WSGI is synchronous" not in _hits(guess)
+    for text in ("I'm not a hundred percent sure", "I don't really remember", "no idea, honestly"):
+        assert claims.hedged(tokenize(text)), text
+    for text in ("you don't have to make sure the types match", "it is not cached in certain setups"):
+        assert not claims.hedged(tokenize(text)), text
 
 
 @pytest.mark.parametrize("model", ["minilm", "wordllama"])

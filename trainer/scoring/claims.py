@@ -359,8 +359,10 @@ HEDGES: tuple[tuple[str, ...], ...] = (
     ("no", "idea"),
     ("i", "guess"),
 )
-#: Words allowed between "not" and "sure": "not really sure", "not a hundred percent sure".
-_HEDGE_GAP = 3
+#: Words that may stand between "not" and the rest of a hedge: "not really sure", "not a hundred percent sure".
+#: Only these: "you don't have to make sure the types match" says nothing about the speaker.
+HEDGE_FILLERS = frozenset({"really", "quite", "fully", "entirely", "totally", "completely", "exactly", "so", "too"})
+HEDGE_FILLERS |= {"that", "a", "one", "hundred", "percent", "100"}
 
 
 def hedged(tokens: Sequence[Token]) -> bool:
@@ -370,9 +372,11 @@ def hedged(tokens: Sequence[Token]) -> bool:
         for hedge in HEDGES:
             if words[i] != hedge[0]:
                 continue
-            if tuple(words[i : i + len(hedge)]) == hedge:
-                return True
-            if hedge[0] == "not" and len(hedge) == 2 and hedge[1] in words[i + 2 : i + 2 + _HEDGE_GAP]:
+            j = i + 1
+            if hedge[0] == "not":
+                while j < len(words) and words[j] in HEDGE_FILLERS:
+                    j += 1
+            if tuple(words[j : j + len(hedge) - 1]) == hedge[1:]:
                 return True
     return False
 
