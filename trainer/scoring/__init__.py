@@ -785,25 +785,28 @@ def _score(card: Card, transcript: str, trace: Trace | None) -> ScoreResult:
     return ScoreResult(overall(final, said_wrong), tuple(final), tuple(said_wrong))
 
 
+def _card_texts(card: Card, misconceptions: bool = True) -> list[str]:
+    """What the card writes: question, model answer, key point phrases and (unless told not to) misconceptions."""
+    texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
+    if misconceptions:
+        texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
+    return texts
+
+
 def _card_acronyms(card: Card) -> frozenset[str]:
     """The acronyms the card writes in capitals ("WSGI", "ASGI"): a transcript's "W-SGI" is read as WSGI."""
-    texts = [card.question, card.answer]
-    texts += [p for point in card.key_points for p in point.phrases]
-    texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
-    return normalize.acronyms(*texts)
+    return normalize.acronyms(*_card_texts(card))
 
 
 def _card_numbers(card: Card) -> frozenset[str]:
     """The numbers of three digits or more the card names ("422", "400"): a transcript's "4.22" is read as 422."""
-    texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
+    texts = _card_texts(card, misconceptions=False)
     return frozenset(t.text for text in texts for t in tokenize(text) if t.text.isdigit() and len(t.text) >= 3)
 
 
 def _card_words(card: Card) -> frozenset[str]:
     """Every word the card writes: a transcript's "a sync" is joined into async only when the card says async."""
-    texts = [card.question, card.answer, *(p for point in card.key_points for p in point.phrases)]
-    texts += [t for m in card.misconceptions for t in (m.claim, *m.aliases)]
-    return frozenset(t.text for text in texts for t in tokenize(text))
+    return frozenset(t.text for text in _card_texts(card) for t in tokenize(text))
 
 
 def _embeddings_ready(fallback: str) -> bool:
@@ -877,24 +880,21 @@ def _misconceptions_in_other_words(
     dependency again")."""
     found = {m.claim for m in said}
     open_ = [i for i, m in enumerate(card.misconceptions) if m.claim not in found and prep.distinct[i]]
-
-    def roots(c: Clause) -> set[str]:
-        return {stem(t.text)[:5] for t in tokens[c.first : c.last + 1]}
-
-    def shares_wrong_words(c: Clause) -> bool:
-        said_roots = roots(c)
-        return any(len(prep.distinct[i] & said_roots) >= min(2, len(prep.distinct[i])) for i in open_)
-
-    # Only clauses that share the words that make some misconception wrong are embedded: no other can be flagged,
-    # and embedding is most of a score's cost (a 300-word answer has dozens of clauses, one in a few shares them).
-    usable = [
+    plain = [
         c
         for c in clauses
         if blocked.isdisjoint(range(c.first, c.last + 1))
         and not claims.negation_words(tokens[c.first : c.last + 1])
         and not _CONDITIONS & {t.text for t in tokens[c.first : min(c.first + 2, c.last + 1)]}
-        and shares_wrong_words(c)
     ]
+    roots = {c: {stem(t.text)[:5] for t in tokens[c.first : c.last + 1]} for c in plain}
+
+    def says_wrong_words(i: int, c: Clause) -> bool:
+        return len(prep.distinct[i] & roots[c]) >= min(2, len(prep.distinct[i]))
+
+    # Only clauses that share the words that make some misconception wrong are embedded: no other can be flagged,
+    # and embedding is most of a score's cost (a 300-word answer has dozens of clauses, one in a few shares them).
+    usable = [c for c in plain if any(says_wrong_words(i, c) for i in open_)]
     if not open_ or not usable or not _embeddings_ready("misconceptions by words only"):
         return []
     model = semantic.selected()
@@ -917,9 +917,9 @@ def _misconceptions_in_other_words(
             clause = usable[k]
             if k in taken or sims[k] < to_point[k] + MISCONCEPTION_WORDS_MARGIN:
                 continue
-            words = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
-            if len(prep.distinct[i] & roots(clause)) < min(2, len(prep.distinct[i])):
+            if not says_wrong_words(i, clause):
                 continue
+            words = {stem(t.text) for t in tokens[clause.first : clause.last + 1]}
             if any(claims.antonyms(w) & words and stem(w) not in words for w in own):
                 continue
             out.append((i, clause))
@@ -1034,7 +1034,7 @@ def _paraphrases(
             why = "holds a misconception"
         elif len(new_words) < PARAPHRASE_MIN_NEW_WORDS:
             why = "too few words beyond the question's"
-        elif claims.hedged(tokens[pieces.get(c, c).first : pieces.get(c, c).last + 1]):
+        elif claims.hedged(tokens[pieces.get(c, c).first : pieces.get(c, c).last + 1]):  # a stretch: its clause
             why = "the speaker says they are unsure"
         if why is None:
             usable.append(c)
