@@ -848,3 +848,36 @@ def test_nobody_and_neither_nor_deny_what_they_govern(model: str) -> None:
 
 def _hits(result: ScoreResult) -> list[str]:
     return [p.point.text for p in result.points if p.hit]
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_contrast_tail_denies_only_what_follows_it(model: str) -> None:
+    """After the seventh blind set: ", not the framework" and "doesn't make sense" inside a match were read as
+    denying the whole match, so a strong answer on why-422-in-test scored 30. A ", not" denies the words after it:
+    the match's own words there ("plain text, not JSON") still contradict it."""
+    semantic.use(model)
+    card = DECK.card("why-422-in-test")
+    right = score_answer(
+        card,
+        "FastAPI answers a validation error with 422, not 400. The request was syntactically fine but the content "
+        "doesn't make sense. So the test is wrong, not the framework, I'd assert 422 in the test.",
+    )
+    assert {"validation errors are 422", "well-formed but semantically invalid", "fix the test expectation"} <= set(
+        _hits(right)
+    )
+    errors = DECK.card("http-exception")
+    assert "JSON error body" not in _hits(score_answer(errors, "The error body comes back as plain text, not JSON."))
+    cli = DECK.card("fastapi-cli")
+    assert "fastapi dev auto-reloads" not in _hits(score_answer(cli, "Fast API dev doesn't auto-reload your code."))
+
+
+@pytest.mark.parametrize("model", ["minilm", "wordllama"])
+def test_a_renaming_said_new_comma_not_old_is_credited_and_the_other_way_round_is_not(model: str) -> None:
+    """After the seventh blind set: "model validate now, not parse obj" names the old name after its ", not", like
+    "instead of"; it was read as denying the renaming."""
+    semantic.use(model)
+    card = DECK.card("pydantic-v2-renames")
+    right = score_answer(card, "Building a model from a dict is model validate now, not parse obj.")
+    assert "parse_obj became model_validate" in _hits(right)
+    wrong = score_answer(card, "Building a model from a dict is parse obj now, not model validate.")
+    assert "parse_obj became model_validate" not in _hits(wrong)

@@ -171,6 +171,9 @@ class _Phrase:
     #: The numbers its point's phrases name ("2" for "v2 is the default"): an alias without one ("default in new
     #: releases") is not made by a clause naming only other numbers ("v1 is still the default in new releases").
     point_numbers: frozenset[str] = frozenset()
+    #: Its point renames one thing to another ("parse_obj became model_validate"), not merely ordered ("turned
+    #: into a JSON response"): "model validate now, not parse obj" names the old name after its ", not".
+    renaming: bool = False
 
     @property
     def negated(self) -> bool:
@@ -253,7 +256,25 @@ def _renaming(phrases: tuple[_Phrase, ...]) -> tuple[_Phrase, ...]:
     model dump, rather than ..." names the new name with "rather than", it does not negate it."""
     if not any(ph.ordered for ph in phrases):
         return phrases
-    return tuple(dataclasses.replace(ph, ordered=True) for ph in phrases)
+    renaming = any(_renames(tokenize(ph.text)) for ph in phrases)
+    return tuple(dataclasses.replace(ph, ordered=True, renaming=renaming) for ph in phrases)
+
+
+#: The words that rename: "into" only orders ("split routes into modules").
+_RENAMING_WORDS = (claims.FORWARD_RELATIONS - {"into"}) | claims.BACKWARD_RELATIONS
+
+
+def _renames(tokens: Sequence[Token]) -> bool:
+    """Whether these words rename one named thing to another: a renaming word with a content word on each side
+    ("dict became model_dump", "model validate replaces parse obj"; not "turned into a JSON response")."""
+    at = next((i for i, t in enumerate(tokens) if t.text in _RENAMING_WORDS), None)
+    if at is None:
+        return False
+
+    def named(side: Sequence[Token]) -> bool:
+        return any(t.text not in STOPWORDS and t.text not in claims.ORDERED_RELATIONS for t in side)
+
+    return named(tokens[:at]) and named(tokens[at + 1 :])
 
 
 def _identifier(text: str) -> bool:
@@ -472,7 +493,10 @@ def _find(
             named = claims.numbers(t.text for t in tokens[clause.first : clause.last + 1])
             if named and named.isdisjoint(phrase.point_numbers):
                 continue  # "v1 is still the default in new releases" is not "v2 is the default"
-        said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered)
+        said = claims.negations_before(tokens, clause, found.first, found.last, pauses, not phrase.ordered, found.used)
+        tail = _renaming_tail(tokens, phrase, found, pauses) if phrase.renaming else None
+        if tail is not None and "not" in said:
+            said.remove("not")  # "model validate now, not parse obj" names the old name, it denies nothing
         if not said and not phrase.negated and (after := _negated_after(tokens, clause, found.last, pauses)):
             said = [after]
         if not said and (avoided := _avoided(tokens, clause, found.first, found.last, pauses)):
@@ -482,6 +506,9 @@ def _find(
             continue  # "instead of uvicorn main:app --reload" said without "instead of" names it; no wrong claim
         if bool(said) != phrase.negated:
             negation = f'said with "{said[-1]}"' if said else "said without the negation"
+        elif tail is not None:
+            if tail:
+                negation = "said the other way round"
         elif phrase.ordered and _reversed_claim(tokens, clause, phrase, found):
             negation = "said the other way round"
         elif (opposite := _opposite_of_missing(tokens, clause, phrase, found)) is not None:
@@ -684,6 +711,21 @@ def _reversed_claim(tokens: Sequence[Token], clause: Clause, phrase: _Phrase, fo
     if inside is not None and own is not None and inside != own:
         return not swapped
     return swapped and _same_relation(tokens, clause, phrase)
+
+
+def _renaming_tail(tokens: Sequence[Token], phrase: _Phrase, found: Found, pauses: frozenset[int]) -> bool | None:
+    """A renaming said as "new, not old" ("model validate now, not parse obj"): True when the name after the ", not"
+    is the phrase's new one (said the other way round), False when it is the old one, None without such a tail
+    or when it names both or neither. The ", not" reads like "instead of": what follows it is set aside."""
+    backward = _relation(tokenize(phrase.text)) == "backward"
+    old, new = (len(phrase.words) - 1, 0) if backward else (0, len(phrase.words) - 1)
+    for i in range(found.first + 1, found.last + 1):
+        if i in pauses and tokens[i].text == "not":
+            tail = claims.governed(tokens, i, found.last, pauses)
+            names_old, names_new = found.word_places.get(old) in tail, found.word_places.get(new) in tail
+            if names_old != names_new:
+                return names_new
+    return None
 
 
 def _sides_swapped(tokens: Sequence[Token], phrase: _Phrase, found: Found) -> bool:

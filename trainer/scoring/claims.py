@@ -331,14 +331,45 @@ def _filler_tokens(tokens: Sequence[Token], start: int, end: int) -> set[int]:
 
 
 def negations_before(
-    tokens: Sequence[Token], clause: Clause, first: int, last: int, pauses: frozenset[int], contrasts: bool = True
+    tokens: Sequence[Token],
+    clause: Clause,
+    first: int,
+    last: int,
+    pauses: frozenset[int],
+    contrasts: bool = True,
+    used: frozenset[int] | None = None,
 ) -> list[str]:
     """The negations in scope of a match: among its words, or a few words before it since the last pause.
 
     "X is not Y" and "there's no X" negate X; "X is not true, Y is" does not negate Y, nor does "if you don't
-    want that, you pass X"."""
+    want that, you pass X". Given the tokens the match `used`, a negation inside the match denies it only when
+    what it governs holds one of them (`governs_match`): "422, not 400" and "the test is wrong, not the framework"
+    deny other words."""
     start = max(first - NEGATION_REACH, max((i for i in pauses if clause.first < i <= first), default=clause.first))
-    return negation_words(tokens[start : last + 1], contrasts)
+    found = negation_words(tokens[start : last + 1], contrasts)
+    if used is None or not found:
+        return found
+    kept = [
+        t.text
+        for i, t in enumerate(tokens[start : last + 1], start)
+        if t.text in NEGATIONS
+        and not widens(tokens, i)
+        and (i <= first or governs_match(tokens, i, last, pauses, used))
+    ]
+    return kept + found[len(negation_words(tokens[start : last + 1], contrasts=False)) :]
+
+
+def governed(tokens: Sequence[Token], i: int, end: int, pauses: frozenset[int]) -> range:
+    """The tokens the negation at token i governs: those after it up to the next pause (at most `end`)."""
+    stop = next((j for j in range(i + 1, end + 1) if j in pauses), end + 1)
+    return range(i + 1, stop)
+
+
+def governs_match(tokens: Sequence[Token], i: int, last: int, pauses: frozenset[int], used: frozenset[int]) -> bool:
+    """Whether the negation at token i, inside a match, denies it: what it governs holds a token of the match, or
+    it governs no content word at all ("path ones aren't"), an elliptical denial of what came before."""
+    scope = [j for j in governed(tokens, i, last, pauses) if tokens[j].text not in STOPWORDS]
+    return not scope or any(j in used for j in scope)
 
 
 #: Two words that set aside what follows them, like a negation: "raise it instead of returning it", "keep it
@@ -404,8 +435,13 @@ _PAUSE = re.compile(r"[,;:.!?()\u2014-]")
 
 
 def pauses(text: str, tokens: Sequence[Token]) -> frozenset[int]:
-    """Indices of the tokens that follow a comma, dash or similar pause in the text."""
-    return frozenset(i for i in range(1, len(tokens)) if _PAUSE.search(text, tokens[i - 1].end, tokens[i].start))
+    """Indices of the tokens that follow a comma, dash or similar pause in the text; a hyphen inside a word
+    ("auto-reload", "sub-dependencies") joins, it does not pause."""
+    return frozenset(
+        i
+        for i in range(1, len(tokens))
+        if _PAUSE.search(text, tokens[i - 1].end, tokens[i].start) and text[tokens[i - 1].end : tokens[i].start] != "-"
+    )
 
 
 _NUMBER = re.compile(r"v?(\d+)")
